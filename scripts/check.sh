@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make check': set up, build, boot once, run every suite, summarise.
+# usage: scripts/check.sh [collection | collection:test ...]
+. "$(dirname "$0")/lib.sh"
+
+"$TOP"/scripts/prepare.sh
+R=$BUILD/share/results
+rm -rf "$R"
+set +e
+# shellcheck disable=SC2086
+"$TOP"/scripts/vm.sh --timeout "${CHECK_TIMEOUT:-2400}" ${VMOPTS:-} --log "$BUILD/check-console.log" \
+	-- /share/check.sh "$@"
+vrc=$?
+set -e
+
+log "results"
+# KUnit suites built into the kernel print KTAP on the console at boot.
+mkdir -p "$R"
+sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$BUILD/check-console.log" | tr -d '\r' |
+	grep -E '^ *(KTAP version|# Subtest:|[0-9]+\.\.[0-9]+$|(not )?ok [0-9]+ )' >"$R/kunit.tap" || true
+suites=(kunit="$R/kunit.tap")
+if [ $# -gt 0 ]; then
+	suites=()
+	for s in "$@"; do suites+=("$s=$R/kselftest-${s//[:\/]/_}.tap"); done
+else
+	suites+=(zswap_spm="$R/kselftest-zswap_spm.tap" cgroup:test_zswap="$R/kselftest-cgroup_test_zswap.tap")
+fi
+set +e
+python3 "$TOP"/scripts/tap-summary.py "${suites[@]}" | tee "$BUILD/check-summary.txt"
+trc=${PIPESTATUS[0]}
+set -e
+for f in "$R"/*.first-try.tap; do
+	[ -e "$f" ] || continue
+	echo "note: $(basename "$f" .first-try.tap | sed 's/^kselftest-//') failed on its first try and was run again:" \
+		"$(grep '^# not ok' "$f" | sed 's/^# not ok [0-9]* //' | tr '\n' ' ')" | tee -a "$BUILD/check-summary.txt"
+done
+if [ "$vrc" != 0 ]; then
+	echo "vm: run failed (status $vrc; console: $BUILD/check-console.log)" >&2
+	exit 1
+fi
+exit "$trc"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make run': show the VM's memory layout and zswap at work, in plain words.
+set -u
+hr() { printf '\n=== %s ===\n' "$*"; }
+counters() {
+	printf '  %-22s %s\n' "swap out (pswpout)" "$(awk '$1 == "pswpout" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "swap in (pswpin)" "$(awk '$1 == "pswpin" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "zswap stores (zswpout)" "$(awk '$1 == "zswpout" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "zswap loads (zswpin)" "$(awk '$1 == "zswpin" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "zswap pages now" "$(cat /sys/kernel/debug/zswap/stored_pages)"
+	printf '  %-22s %s bytes\n' "zswap pool size" "$(cat /sys/kernel/debug/zswap/pool_total_size)"
+}
+
+hr "NUMA topology: node 0 is DRAM with the CPUs, the CPU-less node is the CXL device"
+numactl --hardware
+hr "CXL region"
+cxl list -R -u 2>/dev/null | grep -E '"(region|size|type|decode_state)"'
+for n in /sys/devices/system/node/node*; do
+	printf '  %s: %s kB, cpus [%s]\n' "${n##*/}" \
+		"$(awk '/MemTotal/ { print $4 }' "$n/meminfo")" "$(cat "$n/cpulist")"
+done
+hr "zswap settings"
+for p in /sys/module/zswap/parameters/*; do printf '  %-28s %s\n' "${p##*/}" "$(cat "$p")"; done
+hr "swap"
+cat /proc/swaps
+
+hr "workload: 192 MiB of memory in a cgroup limited to 64 MiB"
+mkdir /sys/fs/cgroup/demo
+echo 64M >/sys/fs/cgroup/demo/memory.max
+echo "before:"
+counters
+(
+	echo $BASHPID >/sys/fs/cgroup/demo/cgroup.procs
+	exec stress-ng --vm 1 --vm-bytes 192M --vm-keep --vm-method inc-nybble \
+		--verify --timeout 15s --metrics-brief
+) 2>&1 | sed 's/^/  /'
+rc=${PIPESTATUS[0]}
+echo "after:"
+counters
+echo "cgroup memory.stat:"
+grep -E '^(anon|zswap|zswapped|zswpout|zswpin|pswpout|pswpin) ' /sys/fs/cgroup/demo/memory.stat | sed 's/^/  /'
+rmdir /sys/fs/cgroup/demo 2>/dev/null
+[ "$rc" = 0 ] && echo "demo: workload verified its memory, rc=0" || echo "demo: workload failed, rc=$rc"
+exit "$rc"
