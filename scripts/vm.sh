@@ -8,15 +8,15 @@
 #   --cxl MiB        CXL type-3 device capacity (default 1024)
 #   --swap MiB       swap disk size (default 4096)
 #   --append ARGS    extra kernel command line
-#   --cxl-mode M     online the CXL region as an "spm" node or as
-#                    ordinary "sysram" (default)
+#   --cxl-mode M     online the CXL region as an "spm" node (default) or as
+#                    ordinary "sysram"
 #   --timeout SEC    kill a guest that runs longer (default 1200)
 #   --shell          interactive shell on the console instead of a command
 #   --log FILE       console log (default build/console.log)
 # With no command and no --shell, the guest runs "true".
 . "$(dirname "$0")/lib.sh"
 
-MEM=2048 CXL=1024 SWAP=4096 APPEND="" TIMEOUT=1200 SHELL_MODE=0 CXL_MODE=sysram
+MEM=2048 CXL=1024 SWAP=4096 APPEND="" TIMEOUT=1200 SHELL_MODE=0 CXL_MODE=spm
 LOG=$BUILD/console.log
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -20,6 +20,9 @@ for n in /sys/devices/system/node/node*; do
 	printf '  %s: %s kB, cpus [%s]\n' "${n##*/}" \
 		"$(awk '/MemTotal/ { print $4 }' "$n/meminfo")" "$(cat "$n/cpulist")"
 done
+hr "Specific Purpose Memory nodes: only their owner allocates from them"
+printf '  has_memory (general-purpose nodes): %s\n' "$(cat /sys/devices/system/node/has_memory)"
+printf '  has_spm_memory (SPM nodes):         %s\n' "$(cat /sys/devices/system/node/has_spm_memory 2>/dev/null || echo 'none (no SPM support)')"
 hr "zswap settings"
 for p in /sys/module/zswap/parameters/*; do printf '  %-28s %s\n' "${p##*/}" "$(cat "$p")"; done
 hr "swap"

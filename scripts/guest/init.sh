@@ -64,7 +64,7 @@ cxl_region_spm() {
 	echo "$region" >/sys/bus/cxl/drivers/cxl_region/bind
 }
 
-case "${ZSWAP_SPM_CXL_MODE:-sysram}" in
+case "${ZSWAP_SPM_CXL_MODE:-spm}" in
 spm)
 	cxl_region_spm 2>/tmp/cxl-region.err ||
 		setup_fail "creating the SPM region: $(cat /tmp/cxl-region.err)" ;;

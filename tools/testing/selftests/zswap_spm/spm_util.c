@@ -74,6 +74,8 @@ long node_used_pages(int nid)
 
 	if (!f)
 		return -1;
+	/* Fold the per-cpu counter deltas so that "pages free" is exact. */
+	write_file("/proc/sys/vm/stat_refresh", "1");
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "Node %d, zone %63s", &n, word) == 2) {
 			in_node = n == nid;

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Specific Purpose Memory (SPM) nodes: NUMA nodes whose memory only its
+ * owner allocates, explicitly.  See Documentation/admin-guide/mm/spm_node.rst.
+ */
+#ifndef _LINUX_SPM_NODE_H
+#define _LINUX_SPM_NODE_H
+
+#include <linux/gfp_types.h>
+#include <linux/jump_label.h>
+#include <linux/nodemask.h>
+
+struct folio;
+
+#ifdef CONFIG_SPM_NODE
+DECLARE_STATIC_KEY_FALSE(spm_nodes_present);
+
+/**
+ * node_is_spm - is a node a Specific Purpose Memory node?
+ * @nid: the node id
+ *
+ * Costs a patched-out branch until the first SPM node appears.
+ *
+ * Return: true if memory was hot-added to @nid as SPM and is still present.
+ */
+static inline bool node_is_spm(int nid)
+{
+	return static_branch_unlikely(&spm_nodes_present) &&
+	       node_state(nid, N_SPM);
+}
+
+/**
+ * spm_node_forbidden - may an allocation not take memory from a node?
+ * @nid: the node the page allocator is about to take memory from
+ * @gfp: the allocation's flags
+ *
+ * Return: true if @nid is an SPM node and @gfp does not ask for SPM memory.
+ */
+static inline bool spm_node_forbidden(int nid, gfp_t gfp)
+{
+	return node_is_spm(nid) && !(gfp & __GFP_SPM);
+}
+
+void spm_node_set(int nid);
+struct folio *spm_folio_alloc(int nid, gfp_t gfp, unsigned int order);
+void spm_folio_free(struct folio *folio);
+#else
+static inline bool node_is_spm(int nid)
+{
+	return false;
+}
+
+static inline bool spm_node_forbidden(int nid, gfp_t gfp)
+{
+	return false;
+}
+
+static inline void spm_node_set(int nid)
+{
+}
+
+static inline struct folio *spm_folio_alloc(int nid, gfp_t gfp,
+					    unsigned int order)
+{
+	return NULL;
+}
+
+static inline void spm_folio_free(struct folio *folio)
+{
+}
+#endif /* CONFIG_SPM_NODE */
+
+#endif /* _LINUX_SPM_NODE_H */

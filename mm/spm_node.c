@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Specific Purpose Memory (SPM) nodes.
+ *
+ * A driver hot-adds device memory with MHP_SPM_NODE.  The node it lands on
+ * becomes an SPM node (N_SPM) and never joins N_MEMORY, so the fallback
+ * zonelists of other nodes, mempolicy, cpusets, slab, memory tiers, kswapd
+ * and kcompactd do not see it.  What is left, an allocation that starts its
+ * zonelist walk on the SPM node itself (a preferred node, __GFP_THISNODE,
+ * vmalloc_node(), alloc_contig_pages()), is refused by the page allocator
+ * unless it carries __GFP_SPM.  Only spm_folio_alloc() sets that flag.
+ *
+ * All checks sit behind the spm_nodes_present static key, which is enabled
+ * when the first SPM node appears: a kernel without SPM memory pays nothing.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/spm_node.h>
+
+DEFINE_STATIC_KEY_FALSE(spm_nodes_present);
+
+/**
+ * spm_node_set - make a node an SPM node
+ * @nid: the node id
+ *
+ * Called by memory hotplug, with mem_hotplug_lock held for writing (and so
+ * the CPU hotplug lock for reading), when SPM memory is added to @nid.  The
+ * node stays an SPM node until its last memory block is removed.
+ */
+void spm_node_set(int nid)
+{
+	node_set_state(nid, N_SPM);
+	static_branch_enable_cpuslocked(&spm_nodes_present);
+}
+
+/**
+ * spm_folio_alloc - allocate a folio on an SPM node
+ * @nid: the SPM node
+ * @gfp: allocation flags; __GFP_SPM and __GFP_THISNODE are added
+ * @order: the folio's order
+ *
+ * The only way to allocate SPM memory.  The folio is an ordinary buddy folio
+ * with a reference held by the caller; it is never on an LRU unless the
+ * caller puts it there.  Without __GFP_DIRECT_RECLAIM in @gfp this does not
+ * sleep.
+ *
+ * Return: the folio, or NULL if @nid is not an SPM node or has no free page.
+ */
+struct folio *spm_folio_alloc(int nid, gfp_t gfp, unsigned int order)
+{
+	if (nid < 0 || nid >= MAX_NUMNODES || !node_is_spm(nid))
+		return NULL;
+	return __folio_alloc_node(gfp | __GFP_SPM | __GFP_THISNODE, order, nid);
+}
+EXPORT_SYMBOL_GPL(spm_folio_alloc);
+
+/**
+ * spm_folio_free - free a folio allocated by spm_folio_alloc()
+ * @folio: the folio; the caller's reference is dropped
+ */
+void spm_folio_free(struct folio *folio)
+{
+	VM_WARN_ON_ONCE_FOLIO(!node_is_spm(folio_nid(folio)), folio);
+	folio_put(folio);
+}
+EXPORT_SYMBOL_GPL(spm_folio_free);
