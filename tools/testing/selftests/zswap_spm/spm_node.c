@@ -76,6 +76,67 @@ TEST(spm_node_reported)
 	EXPECT_STREQ("0\n", has_mem) TH_LOG("has_memory lists the SPM node");
 }
 
+/* Does a node list such as "0-2,4" contain @nid? */
+static bool nodelist_has(const char *list, int nid)
+{
+	const char *p = list;
+	char *end;
+	long a, b;
+
+	while (*p >= '0' && *p <= '9') {
+		a = strtol(p, &end, 10);
+		b = *end == '-' ? strtol(end + 1, &end, 10) : a;
+		if (nid >= a && nid <= b)
+			return true;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return false;
+}
+
+/* Reclaim, compaction and tiering leave the node alone: no threads, no tier. */
+TEST(no_kswapd_kcompactd_or_tier)
+{
+	char name[32], comm[64], path[320], list[256];
+	struct dirent *de;
+	int nid, found = 0;
+	DIR *d;
+
+	nid = spm_nid();
+	if (nid < 0)
+		SKIP(return, NO_SPM);
+	d = opendir("/proc");
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if (read_file(path, comm, sizeof(comm)) <= 0)
+			continue;
+		comm[strcspn(comm, "\n")] = '\0';
+		snprintf(name, sizeof(name), "kswapd%d", nid);
+		EXPECT_STRNE(name, comm);
+		snprintf(name, sizeof(name), "kcompactd%d", nid);
+		EXPECT_STRNE(name, comm);
+		found += !strcmp(comm, "kswapd0");
+	}
+	closedir(d);
+	EXPECT_EQ(1, found) TH_LOG("kswapd0 not found: the scan is broken");
+
+	d = opendir("/sys/devices/virtual/memory_tiering");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "memory_tier", 11))
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/virtual/memory_tiering/%s/nodelist",
+			 de->d_name);
+		if (read_file(path, list, sizeof(list)) <= 0)
+			continue;
+		EXPECT_FALSE(nodelist_has(list, nid)) TH_LOG("%s lists node %d", de->d_name, nid);
+	}
+	closedir(d);
+}
+
 TEST(explicit_alloc_is_exact)
 {
 	long before, during, after;
