@@ -16,6 +16,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/spm_node.h>
+#include <linux/vmstat.h>
 
 DEFINE_STATIC_KEY_FALSE(spm_nodes_present);
 
@@ -31,6 +32,26 @@ void spm_node_set(int nid)
 {
 	node_set_state(nid, N_SPM);
 	static_branch_enable_cpuslocked(&spm_nodes_present);
+}
+
+/**
+ * spm_free_pages - free pages on all SPM nodes
+ *
+ * SPM memory is not in totalram_pages(); free memory reported to user space
+ * (MemFree, MemAvailable, sysinfo()) leaves it out too.
+ *
+ * Return: the number of free pages in the zones of SPM nodes.
+ */
+unsigned long spm_free_pages(void)
+{
+	unsigned long free = 0;
+	int nid;
+
+	if (!static_branch_unlikely(&spm_nodes_present))
+		return 0;
+	for_each_node_state(nid, N_SPM)
+		free += sum_zone_node_page_state(nid, NR_FREE_PAGES);
+	return free;
 }
 
 /**

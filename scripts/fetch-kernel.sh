@@ -32,7 +32,16 @@ fetch_deb() {
 	echo "$ver"
 }
 
-# The version: pinned by a previous fetch unless REFRESH=1.
+# The version: pinned by a previous fetch unless REFRESH=1.  A cached
+# package that dpkg cannot read is removed and fetched again.
+if [ -f "$CACHE/kernel-version" ]; then
+	deb="$CACHE/debs/${KPKG}_$(cat "$CACHE/kernel-version").deb"
+	if [ -f "$deb" ] && ! dpkg-deb --info "$deb" >/dev/null 2>&1; then
+		echo "fetch-kernel: $deb is damaged; fetching it again" >&2
+		rm -f "$deb"
+		rm -rf "$CACHE/linux-$(cat "$CACHE/kernel-version")"
+	fi
+fi
 if [ -f "$CACHE/kernel-version" ] && [ "${REFRESH:-0}" != 1 ] &&
    [ -f "$CACHE/debs/${KPKG}_$(cat "$CACHE/kernel-version").deb" ]; then
 	VER=$(cat "$CACHE/kernel-version")

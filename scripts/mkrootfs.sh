@@ -8,13 +8,22 @@
 . "$(dirname "$0")/lib.sh"
 
 LIST=$TOP/config/rootfs.packages
-key=$(cat "$LIST" "$0" | sha256sum | cut -c1-12)
+# Bump when the steps below change what they build.
+ROOTFS_RECIPE=2
+key=$( (cat "$LIST"; echo "$ROOTFS_RECIPE") | sha256sum | cut -c1-12)
 ROOTFS=$CACHE/rootfs-$key
 
-if [ -f "$ROOTFS/.complete" ]; then
+# A cached root file system is trusted only if it is complete and whole.
+rootfs_ok() {
+	[ -f "$1/.complete" ] && [ -x "$1/bin/bash" ] && [ -x "$1/sbin/zswap-spm-init" ] &&
+		[ -x "$1/usr/bin/qemu-system-x86_64" ] && [ -x "$1/usr/bin/cxl" ] &&
+		[ -x "$1/lib64/ld-linux-x86-64.so.2" ]
+}
+if rootfs_ok "$ROOTFS"; then
 	echo "$ROOTFS"
 	exit 0
 fi
+[ -e "$ROOTFS" ] && echo "mkrootfs: $ROOTFS is incomplete or damaged; rebuilding it" >&2
 need_root "check"
 
 pkgs() { sed -n "s/^$1:[[:space:]]*//p" "$LIST" | tr -s ' \n' ' '; }
@@ -37,7 +46,6 @@ build() {
 	deb $M trixie-backports main
 	SRC
 	mount -t proc proc "$r/proc"
-	trap 'umount "'"$r"'/proc" 2>/dev/null || true' RETURN
 	log "installing from trixie-backports: $BPO"
 	chroot "$r" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends -t trixie-backports $BPO && apt-get clean" \
@@ -70,5 +78,8 @@ mkdir -p "$CACHE"
 for old in "$CACHE"/rootfs-*; do
 	[ -e "$old" ] && [ "$old" != "$ROOTFS" ] && rm -rf "$old"
 done
+# Whatever stops the build, nothing half-made stays behind.
+trap 'umount "$ROOTFS.tmp.$$/proc" 2>/dev/null; rm -rf "$ROOTFS.tmp.$$"' EXIT
 atomic_dir "$ROOTFS" build || die "building the root file system failed"
+trap - EXIT
 echo "$ROOTFS"

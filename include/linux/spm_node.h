@@ -42,6 +42,7 @@ static inline bool spm_node_forbidden(int nid, gfp_t gfp)
 }
 
 void spm_node_set(int nid);
+unsigned long spm_free_pages(void);
 struct folio *spm_folio_alloc(int nid, gfp_t gfp, unsigned int order);
 void spm_folio_free(struct folio *folio);
 #else
@@ -57,6 +58,11 @@ static inline bool spm_node_forbidden(int nid, gfp_t gfp)
 
 static inline void spm_node_set(int nid)
 {
+}
+
+static inline unsigned long spm_free_pages(void)
+{
+	return 0;
 }
 
 static inline struct folio *spm_folio_alloc(int nid, gfp_t gfp,

@@ -516,6 +516,29 @@ static int kmem_release(int nid, const char *dev)
 	return rc ? rc : write_file(KMEM "unbind", dev);
 }
 
+/* MemTotal and MemFree of /proc/meminfo leave SPM memory out. */
+TEST(spm_memory_not_in_memtotal)
+{
+	char buf[4096], *m;
+	long total, node0;
+	int nid;
+
+	nid = spm_nid();
+	if (nid < 0)
+		SKIP(return, NO_SPM);
+	ASSERT_GT(read_file("/proc/meminfo", buf, sizeof(buf)), 0);
+	m = strstr(buf, "MemTotal:");
+	ASSERT_NE(NULL, m);
+	total = strtol(m + 9, NULL, 10);
+	node0 = node_total_kb(0);
+	ASSERT_GT(node_total_kb(nid), 0);
+	/* The VM has one system RAM node, node 0. */
+	EXPECT_EQ(node0, total);
+	m = strstr(buf, "MemFree:");
+	ASSERT_NE(NULL, m);
+	EXPECT_LE(strtol(m + 8, NULL, 10), node0);
+}
+
 /*
  * A node holds SPM or system RAM, never both.  The CXL region's dax device is
  * split in two halves on the same node; whichever kind is added first, adding
