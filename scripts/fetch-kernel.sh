@@ -36,7 +36,8 @@ fetch_deb() {
 # package that dpkg cannot read is removed and fetched again.
 if [ -f "$CACHE/kernel-version" ]; then
 	deb="$CACHE/debs/${KPKG}_$(cat "$CACHE/kernel-version").deb"
-	if [ -f "$deb" ] && ! dpkg-deb --info "$deb" >/dev/null 2>&1; then
+	if [ -f "$deb" ] && [ ! -f "$CACHE/linux-$(cat "$CACHE/kernel-version")/.complete" ] &&
+	   ! (dpkg-deb --fsys-tarfile "$deb" | tar -t >/dev/null) 2>/dev/null; then
 		echo "fetch-kernel: $deb is damaged; fetching it again" >&2
 		rm -f "$deb"
 		rm -rf "$CACHE/linux-$(cat "$CACHE/kernel-version")"

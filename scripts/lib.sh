@@ -42,13 +42,15 @@ check_suite() {
 }
 
 # Atomic directory creation: build in "$1.tmp.$$", rename on success.
-# Usage: atomic_dir DEST CMD...   (CMD gets the temporary path as $TMPDIR_NEW)
+# Usage: atomic_dir DEST CMD...   (CMD gets the temporary path as $TMPDIR_NEW;
+# it runs in a subshell and must clean up its own mounts on exit)
 atomic_dir() {
 	local dest=$1; shift
 	local tmp="$dest.tmp.$$"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	TMPDIR_NEW=$tmp "$@" || { rm -rf "$tmp"; return 1; }
+	# In a subshell, so that a die() in CMD still gets here to clean up.
+	(TMPDIR_NEW=$tmp "$@") || { rm -rf "$tmp"; return 1; }
 	rm -rf "$dest.old"
 	[ -e "$dest" ] && mv "$dest" "$dest.old"
 	mv "$tmp" "$dest"

@@ -46,6 +46,7 @@ build() {
 	deb $M trixie-backports main
 	SRC
 	mount -t proc proc "$r/proc"
+	trap 'umount "'"$r"'/proc" 2>/dev/null || true' EXIT
 	log "installing from trixie-backports: $BPO"
 	chroot "$r" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends -t trixie-backports $BPO && apt-get clean" \
@@ -79,7 +80,5 @@ for old in "$CACHE"/rootfs-*; do
 	[ -e "$old" ] && [ "$old" != "$ROOTFS" ] && rm -rf "$old"
 done
 # Whatever stops the build, nothing half-made stays behind.
-trap 'umount "$ROOTFS.tmp.$$/proc" 2>/dev/null; rm -rf "$ROOTFS.tmp.$$"' EXIT
 atomic_dir "$ROOTFS" build || die "building the root file system failed"
-trap - EXIT
 echo "$ROOTFS"
