@@ -9,7 +9,7 @@
 #
 # VM options: MEM=MiB (DRAM, default 2048), CXL=MiB (CXL device, default
 # 1024), SWAP=MiB (default 4096), APPEND="kernel args", TIMEOUT=seconds,
-# CXL_MODE=spm|sysram (how the CXL region is onlined).
+# CXL_MODE=compressed|spm|sysram (how the CXL region is onlined).
 
 SHELL := /bin/bash
 VMOPTS := $(if $(MEM),--mem $(MEM)) $(if $(CXL),--cxl $(CXL)) \

@@ -8,15 +8,16 @@
 #   --cxl MiB        CXL type-3 device capacity (default 1024)
 #   --swap MiB       swap disk size (default 4096)
 #   --append ARGS    extra kernel command line
-#   --cxl-mode M     online the CXL region as an "spm" node (default) or as
-#                    ordinary "sysram"
+#   --cxl-mode M     online the CXL region through the compressed-memory
+#                    driver ("compressed", default), as a plain "spm" node,
+#                    or as ordinary "sysram"
 #   --timeout SEC    kill a guest that runs longer (default 1200)
 #   --shell          interactive shell on the console instead of a command
 #   --log FILE       console log (default build/console.log)
 # With no command and no --shell, the guest runs "true".
 . "$(dirname "$0")/lib.sh"
 
-MEM=2048 CXL=1024 SWAP=4096 APPEND="" TIMEOUT=1200 SHELL_MODE=0 CXL_MODE=spm
+MEM=2048 CXL=1024 SWAP=4096 APPEND="" TIMEOUT=1200 SHELL_MODE=0 CXL_MODE=compressed
 LOG=$BUILD/console.log
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -36,7 +37,7 @@ done
 for v in MEM CXL SWAP TIMEOUT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "--${v,,} needs a positive integer, got '${!v}'"
 done
-case "$CXL_MODE" in spm|sysram) ;; *) die "--cxl-mode must be spm or sysram, got '$CXL_MODE'" ;; esac
+case "$CXL_MODE" in compressed|spm|sysram) ;; *) die "--cxl-mode must be compressed, spm or sysram, got '$CXL_MODE'" ;; esac
 [ "$MEM" -ge 512 ] || die "--mem must be at least 512 MiB"
 [ $((CXL % 256)) = 0 ] || die "--cxl must be a multiple of 256 MiB (CXL decoder granularity)"
 CMD=${*:-true}
@@ -71,7 +72,7 @@ WINDOW=$(( (CXL + 1023) / 1024 * 4 ))
 ARGS=(-M q35,cxl=on -accel tcg -cpu max -smp 2 -m "${MEM}M"
 	-L "$ROOTFS/usr/share/qemu" -L "$ROOTFS/usr/share/seabios"
 	-no-reboot -nic none -kernel "$KERNEL"
-	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=/sbin/zswap-spm-init panic=-1 oops=panic memhp_default_state=online_movable zswap.enabled=1 zswap.compressor=lz4 $APPEND"
+	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=/sbin/zswap-spm-init panic=-1 oops=panic memhp_default_state=online_movable zswap.enabled=1 zswap.compressor=lz4 cxl_compressed.model=lz4 $APPEND"
 	-fsdev local,id=r,path="$ROOTFS",security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=r,mount_tag=root,bus=pcie.0
 	-fsdev local,id=s,path="$SHARE",security_model=none

@@ -34,8 +34,9 @@ echo "+memory +cpuset" >/sys/fs/cgroup/cgroup.subtree_control
 hostname zswap-spm
 echo 1 >/proc/sys/kernel/sysrq
 
-# The CXL type-3 device: one RAM region, hot-added as node 1 by dax/kmem,
-# either as an SPM node (the default) or as ordinary system RAM.
+# The CXL type-3 device: one RAM region, hot-added as node 1: by
+# cxl_compressed as a compressed SPM node (the default), by dax/kmem as an
+# SPM node, or by dax/kmem as ordinary system RAM.
 CXL=/sys/bus/cxl/devices
 for _ in $(seq 50); do
 	[ -e $CXL/mem0 ] && [ -e $CXL/decoder0.0 ] && break
@@ -64,7 +65,29 @@ cxl_region_spm() {
 	echo "$region" >/sys/bus/cxl/drivers/cxl_region/bind
 }
 
-case "${ZSWAP_SPM_CXL_MODE:-spm}" in
+# Hand the region's dax device from kmem to cxl_compressed, which binds only
+# by name (no CXL capability says a device compresses).
+cxl_compressed_bind() {
+	local dax=
+	for _ in $(seq 50); do
+		dax=$(ls -d /sys/bus/dax/devices/dax*.0/driver 2>/dev/null | head -n1)
+		[ -n "$dax" ] && break
+		sleep 0.1
+	done
+	[ -n "$dax" ] || { echo "no dax device bound to kmem"; return 1; }
+	dax=$(basename "$(dirname "$dax")")
+	echo unplugged >"/sys/bus/dax/devices/$dax/state" &&
+	echo "$dax" >/sys/bus/dax/drivers/kmem/unbind &&
+	echo "$dax" >/sys/bus/dax/drivers/cxl_compressed/new_id &&
+	[ -e "/sys/bus/dax/devices/$dax/compressed" ]
+}
+
+case "${ZSWAP_SPM_CXL_MODE:-compressed}" in
+compressed)
+	cxl_region_spm 2>/tmp/cxl-region.err ||
+		setup_fail "creating the SPM region: $(cat /tmp/cxl-region.err)"
+	cxl_compressed_bind 2>/tmp/cxl-region.err ||
+		setup_fail "binding cxl_compressed: $(cat /tmp/cxl-region.err)" ;;
 spm)
 	cxl_region_spm 2>/tmp/cxl-region.err ||
 		setup_fail "creating the SPM region: $(cat /tmp/cxl-region.err)" ;;

@@ -1,0 +1,915 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compressed CXL memory expanders.
+ *
+ * Binds the dax device of a CXL RAM region whose device compresses inline,
+ * hot-adds its memory as an SPM node and hands out its pages only through
+ * admission control that keeps the device's physical usage below its
+ * physical capacity.  See Documentation/admin-guide/mm/cxl_compressed.rst.
+ */
+#include <linux/highmem.h>
+#include <linux/kobject.h>
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/spm_node.h>
+#include "../../dax/dax-private.h"
+#include "../../dax/bus.h"
+#include "../cxl.h"
+#include "ccm.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+static char *model = "none";
+module_param(model, charp, 0444);
+MODULE_PARM_DESC(model,
+		 "Emulated engine for devices without compression telemetry: none, lz4 or fixed");
+
+/* Must stay valid while memory is added: the resource keeps a pointer. */
+static const char ccm_res_name[] = "System RAM (cxl_compressed)";
+
+static LIST_HEAD(ccm_devs);
+static DEFINE_MUTEX(ccm_devs_lock);
+static BLOCKING_NOTIFIER_HEAD(ccm_chain);
+
+static const char * const ccm_level_str[] = {
+	[CCM_PRESSURE_NONE] = "none",
+	[CCM_PRESSURE_LOW] = "low",
+	[CCM_PRESSURE_HIGH] = "high",
+	[CCM_PRESSURE_CRITICAL] = "critical",
+};
+
+static const char * const ccm_mode_str[] = {
+	[CCM_MODEL_NONE] = "none",
+	[CCM_MODEL_LZ4] = "lz4",
+	[CCM_MODEL_FIXED] = "fixed",
+};
+
+/* Caller holds rcu_read_lock() or ccm_devs_lock. */
+static struct ccm_dev *ccm_find(int nid)
+{
+	struct ccm_dev *cd;
+
+	list_for_each_entry_rcu(cd, &ccm_devs, list,
+				lockdep_is_held(&ccm_devs_lock))
+		if (cd->nid == nid)
+			return cd;
+	return NULL;
+}
+
+/* Caller holds cd->lock. */
+static void ccm_check_level(struct ccm_dev *cd)
+{
+	if (cd->acct.level != cd->notified)
+		queue_work(system_dfl_wq, &cd->notify_work);
+}
+
+static void ccm_notify_work(struct work_struct *work)
+{
+	struct ccm_dev *cd = container_of(work, struct ccm_dev, notify_work);
+	enum ccm_pressure old, new;
+	struct ccm_event ev;
+	char env[48];
+	char *envp[] = { env, NULL };
+	u64 bound;
+
+	spin_lock(&cd->lock);
+	old = cd->notified;
+	new = cd->acct.level;
+	bound = ccm_acct_bound(&cd->acct);
+	cd->notified = new;
+	spin_unlock(&cd->lock);
+	if (old == new)
+		return;
+
+	trace_cxl_compressed_pressure(cd->dev, old, new, bound,
+				      cd->acct.capacity);
+	sysfs_notify(&cd->dev->kobj, "compressed", "pressure");
+	snprintf(env, sizeof(env), "CXL_COMPRESSED_PRESSURE=%s",
+		 ccm_level_str[new]);
+	kobject_uevent_env(&cd->dev->kobj, KOBJ_CHANGE, envp);
+	ev.nid = cd->nid;
+	ev.level = new;
+	blocking_notifier_call_chain(&ccm_chain, CCM_EVENT_PRESSURE, &ev);
+}
+
+/**
+ * ccm_level_changed - announce the current level if it changed
+ * @cd: the device
+ *
+ * For state changes made outside this file (fault injection).
+ */
+void ccm_level_changed(struct ccm_dev *cd)
+{
+	spin_lock(&cd->lock);
+	ccm_acct_update(&cd->acct);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+}
+
+/**
+ * ccm_telemetry - apply a telemetry reading of a device
+ * @cd: the device
+ * @used: physical usage in bytes
+ * @accounted: how many page writes the reading includes (monotonic)
+ */
+void ccm_telemetry(struct ccm_dev *cd, u64 used, u64 accounted)
+{
+	spin_lock(&cd->lock);
+	ccm_acct_telemetry(&cd->acct, used, accounted);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+}
+
+/**
+ * ccm_telemetry_failed - a telemetry reading failed
+ * @cd: the device
+ *
+ * Usage is unknown until the next good reading: admit nothing.
+ */
+void ccm_telemetry_failed(struct ccm_dev *cd)
+{
+	spin_lock(&cd->lock);
+	if (!cd->acct.tele_failed)
+		dev_err_ratelimited(cd->dev,
+				    "telemetry failed: admission stopped\n");
+	cd->acct.tele_failed = true;
+	ccm_acct_update(&cd->acct);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+}
+
+/**
+ * ccm_alarm - the device raised its watermark alarm
+ * @cd: the device
+ * @used: the usage it reported with the alarm
+ *
+ * Admission keeps usage below the critical watermark, so an alarm means the
+ * tracking failed.  Count it, say so, and admit nothing until the next
+ * telemetry reading.
+ */
+void ccm_alarm(struct ccm_dev *cd, u64 used)
+{
+	u64 wm;
+
+	spin_lock(&cd->lock);
+	cd->alarms++;
+	wm = cd->acct.wm[CCM_WM_CRIT];
+	cd->acct.tele_failed = true;
+	ccm_acct_update(&cd->acct);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+	trace_cxl_compressed_alarm(cd->dev, used, wm);
+	dev_err_ratelimited(cd->dev,
+			    "watermark alarm: device uses %llu bytes, critical watermark %llu: usage tracking failed\n",
+			    used, wm);
+}
+
+/**
+ * ccm_dev_alloc - allocate a page of one device under admission control
+ * @cd: the device
+ * @gfp: allocation flags; never sleeps for reclaim
+ *
+ * Return: the folio, or ERR_PTR(-ENOSPC) if the device refuses.
+ */
+struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp)
+{
+	enum ccm_refusal why;
+	struct folio *folio;
+	u64 bound;
+
+	spin_lock(&cd->lock);
+	why = cd->closing ? CCM_REFUSE_PRESSURE : ccm_acct_admit(&cd->acct);
+	if (why == CCM_ADMIT_OK)
+		cd->stored++;
+	else
+		cd->refused[why]++;
+	bound = ccm_acct_bound(&cd->acct);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+	if (why != CCM_ADMIT_OK) {
+		trace_cxl_compressed_refuse(cd->dev, why, bound);
+		return ERR_PTR(-ENOSPC);
+	}
+
+	gfp &= ~__GFP_RECLAIM;
+	folio = spm_folio_alloc(cd->nid, gfp | __GFP_NOWARN, 0);
+	if (folio)
+		return folio;
+
+	spin_lock(&cd->lock);
+	cd->stored--;
+	cd->refused[CCM_REFUSE_NOMEM]++;
+	ccm_acct_cancel(&cd->acct);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+	trace_cxl_compressed_refuse(cd->dev, CCM_REFUSE_NOMEM, bound);
+	return ERR_PTR(-ENOSPC);
+}
+
+/**
+ * ccm_alloc_folio - allocate a page on a compressed device
+ * @nid: the node the caller runs on or prefers; NUMA_NO_NODE for this CPU's
+ * @gfp: allocation flags; reclaim flags are ignored, this never sleeps
+ *
+ * Tries the bound devices nearest to @nid first.  The folio is an ordinary
+ * order-0 buddy folio with one reference.  Once the caller has written it,
+ * it calls ccm_folio_stored(); it frees it with ccm_free_folio() only.
+ *
+ * Return: the folio, ERR_PTR(-ENOSPC) if every device refused, or
+ * ERR_PTR(-ENODEV) if none is bound.
+ */
+struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
+{
+	struct folio *folio = ERR_PTR(-ENODEV);
+	nodemask_t tried = NODE_MASK_NONE;
+	struct ccm_dev *cd, *best;
+
+	if (nid == NUMA_NO_NODE)
+		nid = numa_node_id();
+	rcu_read_lock();
+	for (;;) {
+		best = NULL;
+		list_for_each_entry_rcu(cd, &ccm_devs, list) {
+			if (node_isset(cd->nid, tried))
+				continue;
+			if (!best || node_distance(nid, cd->nid) <
+				     node_distance(nid, best->nid))
+				best = cd;
+		}
+		if (!best)
+			break;
+		node_set(best->nid, tried);
+		folio = ccm_dev_alloc(best, gfp);
+		if (!IS_ERR(folio))
+			break;
+	}
+	rcu_read_unlock();
+	return folio;
+}
+EXPORT_SYMBOL_GPL(ccm_alloc_folio);
+
+static struct ccm_dev *ccm_dev_of(const struct folio *folio)
+{
+	struct ccm_dev *cd;
+
+	rcu_read_lock();
+	cd = ccm_find(folio_nid(folio));
+	rcu_read_unlock();
+	/* A device stays listed while it has pages (see ccm_remove()). */
+	return cd;
+}
+
+/**
+ * ccm_folio - tell whether a folio is a page of a compressed device
+ * @folio: the folio
+ *
+ * Return: true if @folio lies on a bound compressed device.
+ */
+bool ccm_folio(const struct folio *folio)
+{
+	return node_is_spm(folio_nid(folio)) && ccm_dev_of(folio);
+}
+EXPORT_SYMBOL_GPL(ccm_folio);
+
+/**
+ * ccm_folio_stored - report that a device page was written
+ * @folio: a folio from ccm_alloc_folio()
+ *
+ * Call once after writing the data.  The page counts as a full page until
+ * the device's telemetry includes it.
+ */
+void ccm_folio_stored(struct folio *folio)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+	unsigned long idx;
+
+	if (WARN_ON_ONCE(!cd))
+		return;
+	idx = ccm_page_index(cd, folio_pfn(folio));
+	set_bit(idx, cd->written);
+	cd->engine->stored(cd, idx);
+}
+EXPORT_SYMBOL_GPL(ccm_folio_stored);
+
+/**
+ * ccm_free_folio - free a device page
+ * @folio: a folio from ccm_alloc_folio(); the caller's reference is dropped
+ *
+ * The page is zeroed, off this path, so that the device releases its
+ * physical space, and only then returns to the page allocator.
+ */
+void ccm_free_folio(struct folio *folio)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+	unsigned long idx;
+	bool written;
+
+	if (WARN_ON_ONCE(!cd))
+		return;
+	idx = ccm_page_index(cd, folio_pfn(folio));
+	written = test_and_clear_bit(idx, cd->written);
+
+	spin_lock(&cd->lock);
+	if (cd->engine->freed(cd, idx, written))
+		ccm_acct_cancel(&cd->acct);
+	cd->stored--;
+	list_add_tail(&folio->lru, &cd->scrub_list);
+	cd->scrub_pending++;
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+	queue_work(system_dfl_wq, &cd->scrub_work);
+}
+EXPORT_SYMBOL_GPL(ccm_free_folio);
+
+static void ccm_scrub_work(struct work_struct *work)
+{
+	struct ccm_dev *cd = container_of(work, struct ccm_dev, scrub_work);
+	struct folio *folio, *next;
+	unsigned long n = 0;
+	LIST_HEAD(batch);
+
+	spin_lock(&cd->lock);
+	list_splice_init(&cd->scrub_list, &batch);
+	spin_unlock(&cd->lock);
+
+	list_for_each_entry_safe(folio, next, &batch, lru) {
+		list_del(&folio->lru);
+		clear_highpage(folio_page(folio, 0));
+		cd->engine->scrubbed(cd, ccm_page_index(cd, folio_pfn(folio)));
+		spm_folio_free(folio);
+		n++;
+		cond_resched();
+	}
+
+	spin_lock(&cd->lock);
+	cd->scrub_pending -= n;
+	spin_unlock(&cd->lock);
+}
+
+/**
+ * ccm_settle - wait until the device has accounted everything so far
+ * @cd: the device
+ *
+ * Zeroes the freed pages and waits for the telemetry to include every write
+ * and scrub made before the call.
+ */
+void ccm_settle(struct ccm_dev *cd)
+{
+	flush_work(&cd->scrub_work);
+	cd->engine->settle(cd);
+}
+
+/**
+ * ccm_pressure - the pressure level of the device on a node
+ * @nid: the node
+ *
+ * Return: the level; CCM_PRESSURE_CRITICAL if no device is bound there.
+ */
+enum ccm_pressure ccm_pressure(int nid)
+{
+	enum ccm_pressure level = CCM_PRESSURE_CRITICAL;
+	struct ccm_dev *cd;
+
+	rcu_read_lock();
+	cd = ccm_find(nid);
+	if (cd)
+		level = READ_ONCE(cd->acct.level);
+	rcu_read_unlock();
+	return level;
+}
+EXPORT_SYMBOL_GPL(ccm_pressure);
+
+/* Caller holds cd->lock. */
+static unsigned int __ccm_ratio(struct ccm_dev *cd)
+{
+	return ccm_ratio(cd->stored, ccm_acct_bound(&cd->acct));
+}
+
+/**
+ * ccm_ratio_percent - average compression ratio of the device on a node
+ * @nid: the node
+ *
+ * Stored bytes over the upper bound of physical usage, so an estimate
+ * never below the truth while telemetry lags.
+ *
+ * Return: the ratio times 100, 100 to 6400; 100 if no device is bound.
+ */
+unsigned int ccm_ratio_percent(int nid)
+{
+	unsigned int ratio = CCM_RATIO_MIN;
+	struct ccm_dev *cd;
+
+	rcu_read_lock();
+	cd = ccm_find(nid);
+	if (cd) {
+		spin_lock(&cd->lock);
+		ratio = __ccm_ratio(cd);
+		spin_unlock(&cd->lock);
+	}
+	rcu_read_unlock();
+	return ratio;
+}
+EXPORT_SYMBOL_GPL(ccm_ratio_percent);
+
+/**
+ * ccm_register_notifier - get told about pressure changes and removals
+ * @nb: the notifier block; called in process context with a
+ *	struct ccm_event
+ *
+ * Return: 0.
+ */
+int ccm_register_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&ccm_chain, nb);
+}
+EXPORT_SYMBOL_GPL(ccm_register_notifier);
+
+/**
+ * ccm_unregister_notifier - undo ccm_register_notifier()
+ * @nb: the notifier block
+ *
+ * Return: 0, or -ENOENT if @nb was not registered.
+ */
+int ccm_unregister_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_unregister(&ccm_chain, nb);
+}
+EXPORT_SYMBOL_GPL(ccm_unregister_notifier);
+
+/* Caller holds cd->lock.  No page held, pending or waiting for a scrub. */
+static bool ccm_idle(struct ccm_dev *cd)
+{
+	return !cd->stored && !cd->scrub_pending &&
+	       !ccm_acct_pending(&cd->acct);
+}
+
+/**
+ * ccm_set_capacity - change the physical capacity of an idle device
+ * @cd: the device
+ * @capacity: bytes
+ *
+ * Watermarks return to their defaults.
+ *
+ * Return: 0, -EINVAL for a bad value, -EBUSY if the device holds pages.
+ */
+int ccm_set_capacity(struct ccm_dev *cd, u64 capacity)
+{
+	int rc = 0;
+
+	if (capacity < 64 * PAGE_SIZE || capacity > range_len(&cd->range) ||
+	    !PAGE_ALIGNED(capacity))
+		return -EINVAL;
+	spin_lock(&cd->lock);
+	if (ccm_idle(cd)) {
+		ccm_acct_init(&cd->acct, capacity);
+		ccm_check_level(cd);
+	} else {
+		rc = -EBUSY;
+	}
+	spin_unlock(&cd->lock);
+	return rc;
+}
+
+/**
+ * ccm_idle_locked_call - run @fn on an idle device
+ * @cd: the device
+ * @fn: what to do, with cd->lock held
+ * @arg: its argument
+ *
+ * Return: what @fn returns, or -EBUSY if the device holds pages.
+ */
+int ccm_idle_locked_call(struct ccm_dev *cd,
+			 int (*fn)(struct ccm_dev *cd, unsigned long arg),
+			 unsigned long arg)
+{
+	int rc = -EBUSY;
+
+	spin_lock(&cd->lock);
+	if (ccm_idle(cd))
+		rc = fn(cd, arg);
+	spin_unlock(&cd->lock);
+	return rc;
+}
+
+/* sysfs: /sys/bus/dax/devices/daxX.Y/compressed/ */
+
+#define CCM_SHOW_U64(_name, _expr)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct ccm_dev *cd = dev_get_drvdata(dev);			\
+	u64 val;							\
+									\
+	spin_lock(&cd->lock);						\
+	val = (_expr);							\
+	spin_unlock(&cd->lock);						\
+	return sysfs_emit(buf, "%llu\n", val);				\
+}
+
+CCM_SHOW_U64(logical_bytes, range_len(&cd->range))
+CCM_SHOW_U64(physical_bytes, cd->acct.capacity)
+CCM_SHOW_U64(physical_used_bytes, cd->acct.tele_used + cd->acct.inject_used)
+CCM_SHOW_U64(used_bound_bytes, ccm_acct_bound(&cd->acct))
+CCM_SHOW_U64(pending_pages, ccm_acct_pending(&cd->acct))
+CCM_SHOW_U64(stored_pages, cd->stored)
+CCM_SHOW_U64(admissions, cd->acct.admitted)
+CCM_SHOW_U64(admissions_refused,
+	     cd->refused[CCM_REFUSE_TELEMETRY] +
+	     cd->refused[CCM_REFUSE_PRESSURE] +
+	     cd->refused[CCM_REFUSE_CAPACITY] +
+	     cd->refused[CCM_REFUSE_NOMEM])
+CCM_SHOW_U64(alarms, cd->alarms)
+
+static DEVICE_ATTR_RO(logical_bytes);
+static DEVICE_ATTR_RO(physical_used_bytes);
+static DEVICE_ATTR_RO(used_bound_bytes);
+static DEVICE_ATTR_RO(pending_pages);
+static DEVICE_ATTR_RO(stored_pages);
+static DEVICE_ATTR_RO(admissions);
+static DEVICE_ATTR_RO(admissions_refused);
+static DEVICE_ATTR_RO(alarms);
+
+static ssize_t physical_bytes_store(struct device *dev,
+				    struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+	u64 val;
+	int rc;
+
+	rc = kstrtou64(buf, 10, &val);
+	if (rc)
+		return rc;
+	if (cd->engine != &ccm_model_engine)
+		return -EOPNOTSUPP;
+	guard(mutex)(&cd->attr_lock);
+	rc = ccm_set_capacity(cd, val);
+	return rc ? rc : len;
+}
+static DEVICE_ATTR_RW(physical_bytes);
+
+static ssize_t compression_ratio_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+	unsigned int ratio;
+
+	spin_lock(&cd->lock);
+	ratio = __ccm_ratio(cd);
+	spin_unlock(&cd->lock);
+	return sysfs_emit(buf, "%u.%02u\n", ratio / 100, ratio % 100);
+}
+static DEVICE_ATTR_RO(compression_ratio);
+
+static ssize_t pressure_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", ccm_level_str[READ_ONCE(cd->acct.level)]);
+}
+static DEVICE_ATTR_RO(pressure);
+
+static ssize_t telemetry_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  READ_ONCE(cd->acct.tele_failed) ? "failed" : "ok");
+}
+static DEVICE_ATTR_RO(telemetry);
+
+static ssize_t model_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", cd->engine == &ccm_model_engine ?
+			  ccm_mode_str[cd->mode] : cd->engine->name);
+}
+static DEVICE_ATTR_RO(model);
+
+static ssize_t ccm_wm_show(struct device *dev, char *buf, enum ccm_wm wm)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+	u64 val;
+
+	spin_lock(&cd->lock);
+	val = cd->acct.wm[wm];
+	spin_unlock(&cd->lock);
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+static ssize_t ccm_wm_store(struct device *dev, const char *buf, size_t len,
+			    enum ccm_wm wm)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+	u64 val;
+	int rc;
+
+	rc = kstrtou64(buf, 10, &val);
+	if (rc)
+		return rc;
+	spin_lock(&cd->lock);
+	rc = ccm_acct_set_wm(&cd->acct, wm, val);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+	return rc ? rc : len;
+}
+
+#define CCM_WM_ATTR(_name, _wm)						\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return ccm_wm_show(dev, buf, _wm);				\
+}									\
+static ssize_t _name##_store(struct device *dev,			\
+			     struct device_attribute *attr,		\
+			     const char *buf, size_t len)		\
+{									\
+	return ccm_wm_store(dev, buf, len, _wm);			\
+}									\
+static DEVICE_ATTR_RW(_name)
+
+CCM_WM_ATTR(watermark_low, CCM_WM_LOW);
+CCM_WM_ATTR(watermark_high, CCM_WM_HIGH);
+CCM_WM_ATTR(watermark_critical, CCM_WM_CRIT);
+
+static struct attribute *ccm_attrs[] = {
+	&dev_attr_logical_bytes.attr,
+	&dev_attr_physical_bytes.attr,
+	&dev_attr_physical_used_bytes.attr,
+	&dev_attr_used_bound_bytes.attr,
+	&dev_attr_pending_pages.attr,
+	&dev_attr_stored_pages.attr,
+	&dev_attr_compression_ratio.attr,
+	&dev_attr_watermark_low.attr,
+	&dev_attr_watermark_high.attr,
+	&dev_attr_watermark_critical.attr,
+	&dev_attr_pressure.attr,
+	&dev_attr_admissions.attr,
+	&dev_attr_admissions_refused.attr,
+	&dev_attr_alarms.attr,
+	&dev_attr_telemetry.attr,
+	&dev_attr_model.attr,
+	&dev_attr_model_granule.attr,
+	&dev_attr_model_ratio_percent.attr,
+	&dev_attr_model_telemetry_ms.attr,
+	NULL,
+};
+
+static const struct attribute_group ccm_group = {
+	.name = "compressed",
+	.attrs = ccm_attrs,
+};
+__ATTRIBUTE_GROUPS(ccm);
+
+/*
+ * The driver's own unbind: refuse while the device holds pages.  The
+ * generic bind and unbind files are suppressed; the driver binds through
+ * the dax bus's new_id.
+ */
+static ssize_t unbind_store(struct device_driver *drv, const char *buf,
+			    size_t count)
+{
+	struct device *dev;
+	struct ccm_dev *cd;
+	int rc = 0;
+
+	dev = bus_find_device_by_name(drv->bus, NULL, buf);
+	if (!dev)
+		return -ENODEV;
+	device_lock(dev);
+	cd = dev->driver == drv ? dev_get_drvdata(dev) : NULL;
+	if (!cd) {
+		rc = -ENODEV;
+	} else {
+		spin_lock(&cd->lock);
+		if (cd->stored || cd->scrub_pending)
+			rc = -EBUSY;
+		else
+			cd->closing = true;
+		spin_unlock(&cd->lock);
+	}
+	device_unlock(dev);
+	if (!rc)
+		device_release_driver(dev);
+	put_device(dev);
+	return rc ? rc : count;
+}
+static DRIVER_ATTR_WO(unbind);
+
+static struct attribute *ccm_drv_attrs[] = {
+	&driver_attr_unbind.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(ccm_drv);
+
+static int ccm_select_mode(struct device *dev, enum ccm_model_mode *mode)
+{
+	int i = sysfs_match_string(ccm_mode_str, model);
+
+	if (i < 0) {
+		dev_err(dev, "unknown model '%s': use none, lz4 or fixed\n",
+			model);
+		return -EINVAL;
+	}
+	if (i == CCM_MODEL_NONE) {
+		dev_err(dev, "device reports no compression telemetry; boot with cxl_compressed.model=lz4 or fixed to emulate it\n");
+		return -ENODEV;
+	}
+	*mode = i;
+	return 0;
+}
+
+static int ccm_probe(struct dev_dax *dev_dax)
+{
+	struct device *dev = &dev_dax->dev;
+	struct device *parent = dev_dax->region->dev;
+	int nid = dev_dax->target_node;
+	enum ccm_model_mode mode;
+	struct ccm_dev *cd;
+	struct range range;
+	int rc;
+
+	if (!parent || parent->bus != &cxl_bus_type ||
+	    !strstarts(dev_name(parent), "dax_region")) {
+		dev_err(dev, "not a CXL region\n");
+		return -ENODEV;
+	}
+	rc = ccm_select_mode(dev, &mode);
+	if (rc)
+		return rc;
+	if (nid < 0 || dev_dax->nr_range != 1) {
+		dev_err(dev, "need one range on a valid node (node %d, %d ranges)\n",
+			nid, dev_dax->nr_range);
+		return -EINVAL;
+	}
+	range = memory_block_aligned_range(&dev_dax->ranges[0].range);
+	if (range.start >= range.end) {
+		dev_err(dev, "region smaller than a memory block\n");
+		return -EINVAL;
+	}
+
+	guard(mutex)(&ccm_devs_lock);
+	if (ccm_find(nid) || node_is_spm(nid) || node_state(nid, N_MEMORY)) {
+		dev_err(dev, "node %d already has memory\n", nid);
+		return -EBUSY;
+	}
+
+	cd = kzalloc_obj(*cd);
+	if (!cd)
+		return -ENOMEM;
+	cd->dev = dev;
+	cd->nid = nid;
+	cd->range = range;
+	cd->mode = mode;
+	cd->engine = &ccm_model_engine;
+	spin_lock_init(&cd->lock);
+	mutex_init(&cd->attr_lock);
+	INIT_LIST_HEAD(&cd->scrub_list);
+	INIT_WORK(&cd->scrub_work, ccm_scrub_work);
+	INIT_WORK(&cd->notify_work, ccm_notify_work);
+	ccm_acct_init(&cd->acct, round_down(range_len(&range) / 2, PAGE_SIZE));
+	cd->notified = cd->acct.level;
+
+	rc = -ENOMEM;
+	cd->written = bitmap_zalloc(ccm_nr_pages(cd), GFP_KERNEL);
+	if (!cd->written)
+		goto err_free;
+
+	cd->res = request_mem_region(range.start, range_len(&range),
+				     dev_name(dev));
+	if (!cd->res) {
+		dev_err(dev, "%#llx-%#llx is busy\n", range.start, range.end);
+		rc = -EBUSY;
+		goto err_free;
+	}
+	/* add_memory() adds System RAM as a child of this resource. */
+	cd->res->flags = IORESOURCE_SYSTEM_RAM;
+
+	rc = memory_group_register_static(nid, PFN_UP(range_len(&range)));
+	if (rc < 0)
+		goto err_res;
+	cd->mgid = rc;
+
+	rc = cd->engine->start(cd);
+	if (rc)
+		goto err_group;
+
+	rc = __add_memory_driver_managed(cd->mgid, range.start,
+					 range_len(&range), ccm_res_name,
+					 MHP_NID_IS_MGID | MHP_SPM_NODE,
+					 MMOP_ONLINE);
+	if (rc) {
+		dev_err(dev, "adding %#llx-%#llx failed: %d\n", range.start,
+			range.end, rc);
+		goto err_engine;
+	}
+
+	dev_set_drvdata(dev, cd);
+	list_add_tail_rcu(&cd->list, &ccm_devs);
+	ccm_debugfs_init(cd);
+	dev_info(dev, "node %d: %llu MiB advertised, %llu MiB physical (%s)\n",
+		 nid, range_len(&range) >> 20, cd->acct.capacity >> 20,
+		 ccm_mode_str[mode]);
+	return 0;
+
+err_engine:
+	cd->engine->stop(cd);
+err_group:
+	memory_group_unregister(cd->mgid);
+err_res:
+	remove_resource(cd->res);
+	kfree(cd->res);
+err_free:
+	bitmap_free(cd->written);
+	kfree(cd);
+	return rc;
+}
+
+static void ccm_remove(struct dev_dax *dev_dax)
+{
+	struct ccm_dev *cd = dev_get_drvdata(&dev_dax->dev);
+	struct ccm_event ev = { .nid = cd->nid };
+	u64 held;
+
+	spin_lock(&cd->lock);
+	cd->closing = true;
+	ev.level = cd->acct.level;
+	spin_unlock(&cd->lock);
+
+	/* Consumers move their pages off the device before it goes. */
+	ccm_debugfs_exit(cd);
+	blocking_notifier_call_chain(&ccm_chain, CCM_EVENT_REMOVE, &ev);
+	flush_work(&cd->scrub_work);
+
+	spin_lock(&cd->lock);
+	held = cd->stored + cd->scrub_pending;
+	spin_unlock(&cd->lock);
+	if (held) {
+		/* Freeing the memory would hand out pages still in use. */
+		dev_err(cd->dev, "%llu pages still in use: memory stays online until reboot\n",
+			held);
+		return;
+	}
+
+	mutex_lock(&ccm_devs_lock);
+	list_del_rcu(&cd->list);
+	mutex_unlock(&ccm_devs_lock);
+	synchronize_rcu();
+
+	cd->engine->stop(cd);
+	cancel_work_sync(&cd->notify_work);
+	if (offline_and_remove_memory(cd->range.start, range_len(&cd->range))) {
+		dev_err(cd->dev, "%#llx-%#llx stays online until reboot\n",
+			cd->range.start, cd->range.end);
+		return;
+	}
+	memory_group_unregister(cd->mgid);
+	remove_resource(cd->res);
+	kfree(cd->res);
+	bitmap_free(cd->written);
+	dev_set_drvdata(&dev_dax->dev, NULL);
+	kfree(cd);
+}
+
+static struct dax_device_driver ccm_driver = {
+	.probe = ccm_probe,
+	.remove = ccm_remove,
+	.type = DAXDRV_ID_ONLY_TYPE,
+	.drv = {
+		.dev_groups = ccm_groups,
+		.groups = ccm_drv_groups,
+		.suppress_bind_attrs = true,
+	},
+};
+
+static int __init ccm_init(void)
+{
+	int rc;
+
+	ccm_debugfs_root_init();
+	rc = dax_driver_register(&ccm_driver);
+	if (rc)
+		ccm_debugfs_root_exit();
+	return rc;
+}
+module_init(ccm_init);
+
+static void __exit ccm_exit(void)
+{
+	dax_driver_unregister(&ccm_driver);
+	ccm_debugfs_root_exit();
+}
+module_exit(ccm_exit);
+
+MODULE_DESCRIPTION("Compressed CXL memory expanders as SPM nodes");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("CXL");

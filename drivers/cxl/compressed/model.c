@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An emulated compressing device, for devices that expose no compression
+ * telemetry (QEMU's CXL type-3 device, for one).
+ *
+ * Like an inline-compressing expander it charges each written page its
+ * compressed size, computed with the kernel's LZ4 (the algorithm shipping
+ * devices use) and rounded up to the device's allocation granule; a zero
+ * page costs nothing, an incompressible page a full page.  The fixed-ratio
+ * mode charges PAGE_SIZE * 100 / ratio per page without looking at the data.
+ * A worker measures written and scrubbed pages and publishes usage every
+ * model_telemetry_ms, so telemetry lags the writes as on hardware.  A write
+ * that would take usage past physical capacity is counted as poisoned; with
+ * admission working that count stays zero.
+ */
+#include <linux/bitmap.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/log2.h>
+#include <linux/lz4.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include "ccm.h"
+
+#define CCM_GRANULE_DEFAULT	256
+#define CCM_RATIO_DEFAULT	200
+#define CCM_PERIOD_DEFAULT	20
+
+/**
+ * struct ccm_model - state of an emulated device
+ * @cd: the device
+ * @to_account: per page, written and not yet accounted
+ * @dirty: per page, to be measured again
+ * @charge: per page, physical bytes it takes
+ * @used: physical bytes in use now
+ * @accounted: page writes accounted
+ * @poisoned: writes past physical capacity
+ * @granule: allocation granule, bytes
+ * @ratio: the fixed-ratio mode's ratio, percent
+ * @period_ms: telemetry period
+ * @fail: telemetry reads fail (fault injection)
+ * @alarmed: the watermark alarm fired and usage has not dropped since
+ * @work: measures pages and publishes telemetry
+ * @wrkmem: LZ4 work memory
+ * @dst: LZ4 output
+ */
+struct ccm_model {
+	struct ccm_dev *cd;
+	unsigned long *to_account;
+	unsigned long *dirty;
+	u16 *charge;
+	u64 used;
+	u64 accounted;
+	u64 poisoned;
+	unsigned int granule;
+	unsigned int ratio;
+	unsigned int period_ms;
+	bool fail;
+	bool alarmed;
+	struct delayed_work work;
+	void *wrkmem;
+	void *dst;
+};
+
+static void ccm_model_kick(struct ccm_model *m, unsigned long delay)
+{
+	queue_delayed_work(system_dfl_wq, &m->work, delay);
+}
+
+static unsigned int ccm_model_measure(struct ccm_model *m, unsigned long idx)
+{
+	struct ccm_dev *cd = m->cd;
+	struct page *page;
+	unsigned int csize;
+	void *src;
+	int n;
+
+	if (cd->mode == CCM_MODEL_FIXED)
+		return ccm_model_charge(DIV_ROUND_UP(PAGE_SIZE * 100, m->ratio),
+					m->granule);
+
+	page = pfn_to_page(PHYS_PFN(cd->range.start) + idx);
+	src = kmap_local_page(page);
+	if (!memchr_inv(src, 0, PAGE_SIZE)) {
+		csize = 0;
+	} else {
+		n = LZ4_compress_default(src, m->dst, PAGE_SIZE,
+					 LZ4_COMPRESSBOUND(PAGE_SIZE),
+					 m->wrkmem);
+		csize = n > 0 ? n : PAGE_SIZE;
+	}
+	kunmap_local(src);
+	return ccm_model_charge(csize, m->granule);
+}
+
+static void ccm_model_work(struct work_struct *work)
+{
+	struct ccm_model *m = container_of(to_delayed_work(work),
+					   struct ccm_model, work);
+	struct ccm_dev *cd = m->cd;
+	unsigned long n = ccm_nr_pages(cd), idx = 0;
+	unsigned int new;
+	bool store, alarm = false;
+	u64 used, accounted, wm;
+
+	for (;;) {
+		idx = find_next_bit(m->dirty, n, idx);
+		if (idx >= n)
+			break;
+		spin_lock(&cd->lock);
+		clear_bit(idx, m->dirty);
+		store = test_and_clear_bit(idx, m->to_account);
+		spin_unlock(&cd->lock);
+
+		/* A page freed and not stored again is a zeroed page. */
+		new = store ? ccm_model_measure(m, idx) : 0;
+
+		spin_lock(&cd->lock);
+		if (new > m->charge[idx] &&
+		    m->used + new - m->charge[idx] > cd->acct.capacity) {
+			/* The device poisons the write: nothing is stored. */
+			m->poisoned++;
+			new = m->charge[idx];
+		}
+		m->used = m->used - m->charge[idx] + new;
+		m->charge[idx] = new;
+		if (store)
+			m->accounted++;
+		spin_unlock(&cd->lock);
+		idx++;
+		cond_resched();
+	}
+
+	spin_lock(&cd->lock);
+	used = m->used;
+	accounted = m->accounted;
+	wm = cd->acct.wm[CCM_WM_CRIT];
+	if (used > wm && !m->alarmed)
+		alarm = true;
+	m->alarmed = used > wm;
+	spin_unlock(&cd->lock);
+
+	/* The device's own threshold interrupt, set at the critical mark. */
+	if (alarm)
+		ccm_alarm(cd, used);
+	if (READ_ONCE(m->fail))
+		ccm_telemetry_failed(cd);
+	else
+		ccm_telemetry(cd, used, accounted);
+}
+
+static int ccm_model_start(struct ccm_dev *cd)
+{
+	unsigned long n = ccm_nr_pages(cd);
+	struct ccm_model *m;
+
+	m = kzalloc_obj(*m);
+	if (!m)
+		return -ENOMEM;
+	m->cd = cd;
+	m->granule = CCM_GRANULE_DEFAULT;
+	m->ratio = CCM_RATIO_DEFAULT;
+	m->period_ms = CCM_PERIOD_DEFAULT;
+	INIT_DELAYED_WORK(&m->work, ccm_model_work);
+	m->to_account = bitmap_zalloc(n, GFP_KERNEL);
+	m->dirty = bitmap_zalloc(n, GFP_KERNEL);
+	m->charge = vcalloc(n, sizeof(*m->charge));
+	m->wrkmem = kvmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
+	m->dst = kvmalloc(LZ4_COMPRESSBOUND(PAGE_SIZE), GFP_KERNEL);
+	if (!m->to_account || !m->dirty || !m->charge || !m->wrkmem ||
+	    !m->dst) {
+		cd->model = m;
+		cd->engine->stop(cd);
+		return -ENOMEM;
+	}
+	cd->model = m;
+	return 0;
+}
+
+static void ccm_model_stop(struct ccm_dev *cd)
+{
+	struct ccm_model *m = cd->model;
+
+	cancel_delayed_work_sync(&m->work);
+	kvfree(m->dst);
+	kvfree(m->wrkmem);
+	vfree(m->charge);
+	bitmap_free(m->dirty);
+	bitmap_free(m->to_account);
+	kfree(m);
+	cd->model = NULL;
+}
+
+static void ccm_model_stored(struct ccm_dev *cd, unsigned long idx)
+{
+	struct ccm_model *m = cd->model;
+
+	set_bit(idx, m->to_account);
+	set_bit(idx, m->dirty);
+	ccm_model_kick(m, msecs_to_jiffies(READ_ONCE(m->period_ms)));
+}
+
+/* Called with cd->lock held. */
+static bool ccm_model_freed(struct ccm_dev *cd, unsigned long idx,
+			    bool written)
+{
+	struct ccm_model *m = cd->model;
+
+	/* Not yet measured: the scrub comes before the device looks. */
+	return !written || test_and_clear_bit(idx, m->to_account);
+}
+
+static void ccm_model_scrubbed(struct ccm_dev *cd, unsigned long idx)
+{
+	struct ccm_model *m = cd->model;
+
+	set_bit(idx, m->dirty);
+	ccm_model_kick(m, msecs_to_jiffies(READ_ONCE(m->period_ms)));
+}
+
+static void ccm_model_settle(struct ccm_dev *cd)
+{
+	struct ccm_model *m = cd->model;
+	int i;
+
+	/* Each pass measures every page dirty when it starts. */
+	for (i = 0; i < 3; i++) {
+		mod_delayed_work(system_dfl_wq, &m->work, 0);
+		flush_delayed_work(&m->work);
+		if (find_first_bit(m->dirty, ccm_nr_pages(cd)) >=
+		    ccm_nr_pages(cd))
+			break;
+	}
+}
+
+const struct ccm_engine ccm_model_engine = {
+	.name = "model",
+	.start = ccm_model_start,
+	.stop = ccm_model_stop,
+	.stored = ccm_model_stored,
+	.freed = ccm_model_freed,
+	.scrubbed = ccm_model_scrubbed,
+	.settle = ccm_model_settle,
+};
+
+/**
+ * ccm_model_fail - make telemetry readings fail, or stop that
+ * @cd: the device
+ * @fail: fail from now on
+ *
+ * Failing takes effect at once; recovery at the next reading.
+ */
+void ccm_model_fail(struct ccm_dev *cd, bool fail)
+{
+	struct ccm_model *m = cd->model;
+
+	WRITE_ONCE(m->fail, fail);
+	if (fail)
+		ccm_telemetry_failed(cd);
+	ccm_model_kick(m, 0);
+}
+
+/**
+ * ccm_model_failing - tell whether telemetry failure is injected
+ * @cd: the device
+ *
+ * Return: true if it is.
+ */
+bool ccm_model_failing(struct ccm_dev *cd)
+{
+	return READ_ONCE(cd->model->fail);
+}
+
+/**
+ * ccm_model_used - the emulated device's real usage now
+ * @cd: the device
+ *
+ * Return: bytes.
+ */
+u64 ccm_model_used(struct ccm_dev *cd)
+{
+	u64 used;
+
+	spin_lock(&cd->lock);
+	used = cd->model->used;
+	spin_unlock(&cd->lock);
+	return used;
+}
+
+/**
+ * ccm_model_poisoned - writes the emulated device took past capacity
+ * @cd: the device
+ *
+ * Return: their number.
+ */
+u64 ccm_model_poisoned(struct ccm_dev *cd)
+{
+	u64 n;
+
+	spin_lock(&cd->lock);
+	n = cd->model->poisoned;
+	spin_unlock(&cd->lock);
+	return n;
+}
+
+static int ccm_model_set_granule(struct ccm_dev *cd, unsigned long val)
+{
+	cd->model->granule = val;
+	return 0;
+}
+
+static int ccm_model_set_ratio(struct ccm_dev *cd, unsigned long val)
+{
+	cd->model->ratio = val;
+	return 0;
+}
+
+static ssize_t ccm_model_store(struct device *dev, const char *buf,
+			       size_t len, unsigned long min, unsigned long max,
+			       int (*fn)(struct ccm_dev *, unsigned long))
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+	unsigned long val;
+	int rc;
+
+	rc = kstrtoul(buf, 10, &val);
+	if (rc)
+		return rc;
+	if (val < min || val > max)
+		return -EINVAL;
+	rc = ccm_idle_locked_call(cd, fn, val);
+	return rc ? rc : len;
+}
+
+static ssize_t model_granule_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(cd->model->granule));
+}
+
+static ssize_t model_granule_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	unsigned long val;
+
+	if (kstrtoul(buf, 10, &val) || !is_power_of_2(val))
+		return -EINVAL;
+	return ccm_model_store(dev, buf, len, 16, PAGE_SIZE,
+			       ccm_model_set_granule);
+}
+DEVICE_ATTR_RW(model_granule);
+
+static ssize_t model_ratio_percent_show(struct device *dev,
+					struct device_attribute *attr,
+					char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(cd->model->ratio));
+}
+
+static ssize_t model_ratio_percent_store(struct device *dev,
+					 struct device_attribute *attr,
+					 const char *buf, size_t len)
+{
+	return ccm_model_store(dev, buf, len, 100, 1600, ccm_model_set_ratio);
+}
+DEVICE_ATTR_RW(model_ratio_percent);
+
+static ssize_t model_telemetry_ms_show(struct device *dev,
+				       struct device_attribute *attr,
+				       char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(cd->model->period_ms));
+}
+
+static ssize_t model_telemetry_ms_store(struct device *dev,
+					struct device_attribute *attr,
+					const char *buf, size_t len)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+	unsigned int val;
+	int rc;
+
+	rc = kstrtouint(buf, 10, &val);
+	if (rc)
+		return rc;
+	if (val < 1 || val > 10000)
+		return -EINVAL;
+	WRITE_ONCE(cd->model->period_ms, val);
+	return len;
+}
+DEVICE_ATTR_RW(model_telemetry_ms);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Consumer interface of compressed CXL memory expanders (cxl_compressed).
+ *
+ * A compressed expander advertises more capacity than it has; what it can
+ * hold depends on the data written to it.  Its memory is an SPM node that
+ * only this interface allocates from.  Every allocation passes admission
+ * control, which keeps the device's physical usage below its capacity.
+ */
+#ifndef _LINUX_CXL_COMPRESSED_H
+#define _LINUX_CXL_COMPRESSED_H
+
+#include <linux/err.h>
+#include <linux/gfp_types.h>
+#include <linux/notifier.h>
+#include <linux/types.h>
+
+struct folio;
+
+/**
+ * enum ccm_pressure - how full a compressed device is
+ * @CCM_PRESSURE_NONE: below the low watermark
+ * @CCM_PRESSURE_LOW: at or above the low watermark
+ * @CCM_PRESSURE_HIGH: at or above the high watermark; consumers should move
+ *	data elsewhere
+ * @CCM_PRESSURE_CRITICAL: at or above the critical watermark, or usage is
+ *	unknown; the device admits nothing
+ */
+enum ccm_pressure {
+	CCM_PRESSURE_NONE,
+	CCM_PRESSURE_LOW,
+	CCM_PRESSURE_HIGH,
+	CCM_PRESSURE_CRITICAL,
+};
+
+/**
+ * enum ccm_event_type - events on the consumer notifier chain
+ * @CCM_EVENT_PRESSURE: a device's pressure level changed
+ * @CCM_EVENT_REMOVE: a device is going away; consumers must free every page
+ *	they hold on it before returning
+ */
+enum ccm_event_type {
+	CCM_EVENT_PRESSURE,
+	CCM_EVENT_REMOVE,
+};
+
+/**
+ * struct ccm_event - data passed with a notifier event
+ * @nid: the device's node
+ * @level: the device's pressure level now
+ */
+struct ccm_event {
+	int nid;
+	enum ccm_pressure level;
+};
+
+#if IS_ENABLED(CONFIG_CXL_COMPRESSED)
+struct folio *ccm_alloc_folio(int nid, gfp_t gfp);
+void ccm_folio_stored(struct folio *folio);
+void ccm_free_folio(struct folio *folio);
+bool ccm_folio(const struct folio *folio);
+enum ccm_pressure ccm_pressure(int nid);
+unsigned int ccm_ratio_percent(int nid);
+int ccm_register_notifier(struct notifier_block *nb);
+int ccm_unregister_notifier(struct notifier_block *nb);
+#else
+static inline struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
+{
+	return ERR_PTR(-ENODEV);
+}
+
+static inline void ccm_folio_stored(struct folio *folio)
+{
+}
+
+static inline void ccm_free_folio(struct folio *folio)
+{
+}
+
+static inline bool ccm_folio(const struct folio *folio)
+{
+	return false;
+}
+
+static inline enum ccm_pressure ccm_pressure(int nid)
+{
+	return CCM_PRESSURE_CRITICAL;
+}
+
+static inline unsigned int ccm_ratio_percent(int nid)
+{
+	return 100;
+}
+
+static inline int ccm_register_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
+static inline int ccm_unregister_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+#endif
+
+#endif /* _LINUX_CXL_COMPRESSED_H */
