@@ -228,4 +228,5 @@ static struct kunit_suite ccm_test_suite = {
 	.name = "cxl_compressed",
 	.test_cases = ccm_test_cases,
 };
+
 kunit_test_suite(ccm_test_suite);

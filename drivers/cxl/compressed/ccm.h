@@ -85,6 +85,7 @@ unsigned int ccm_ratio(u64 stored_pages, u64 used_bytes);
 unsigned int ccm_model_charge(unsigned int csize, unsigned int granule);
 
 struct ccm_dev;
+struct cxl_mailbox;
 
 /**
  * struct ccm_engine - where a device's telemetry comes from
@@ -139,6 +140,11 @@ struct ccm_model;
  * @engine: the telemetry source
  * @mode: the emulated engine's mode
  * @model: the emulated engine's state
+ * @mbox: mailbox for Media Operations, or NULL if they cannot scrub
+ * @dpa_base: device physical address of the region's start
+ * @hpa_base: host physical address of the region's start
+ * @media_ranges: DPA ranges per Media Operations command
+ * @scrub_media: scrub with Media Operations rather than the CPU
  * @attr_lock: serialises sysfs writes and unbind
  * @debugfs: this device's debugfs directory
  * @test: the debugfs test consumer's state
@@ -151,7 +157,7 @@ struct ccm_dev {
 	struct resource *res;
 	int mgid;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* accounting, counters, scrub list */
 	struct ccm_acct acct;
 	bool closing;
 	unsigned long *written;
@@ -169,7 +175,13 @@ struct ccm_dev {
 	enum ccm_model_mode mode;
 	struct ccm_model *model;
 
-	struct mutex attr_lock;
+	struct cxl_mailbox *mbox;
+	u64 dpa_base;
+	u64 hpa_base;
+	unsigned int media_ranges;
+	bool scrub_media;
+
+	struct mutex attr_lock;		/* sysfs writes */
 	struct dentry *debugfs;
 	void *test;
 };
@@ -204,6 +216,9 @@ void ccm_model_fail(struct ccm_dev *cd, bool fail);
 bool ccm_model_failing(struct ccm_dev *cd);
 u64 ccm_model_used(struct ccm_dev *cd);
 u64 ccm_model_poisoned(struct ccm_dev *cd);
+
+int ccm_media_probe(struct ccm_dev *cd, struct device *region_dev);
+int ccm_media_zero(struct ccm_dev *cd, struct list_head *list);
 
 void ccm_debugfs_root_init(void);
 void ccm_debugfs_root_exit(void);

@@ -74,7 +74,7 @@ static void ccm_notify_work(struct work_struct *work)
 	enum ccm_pressure old, new;
 	struct ccm_event ev;
 	char env[48];
-	char *envp[] = { env, NULL };
+	char *envp[2];
 	u64 bound;
 
 	spin_lock(&cd->lock);
@@ -91,6 +91,8 @@ static void ccm_notify_work(struct work_struct *work)
 	sysfs_notify(&cd->dev->kobj, "compressed", "pressure");
 	snprintf(env, sizeof(env), "CXL_COMPRESSED_PRESSURE=%s",
 		 ccm_level_str[new]);
+	envp[0] = env;
+	envp[1] = NULL;
 	kobject_uevent_env(&cd->dev->kobj, KOBJ_CHANGE, envp);
 	ev.nid = cd->nid;
 	ev.level = new;
@@ -332,14 +334,26 @@ static void ccm_scrub_work(struct work_struct *work)
 	struct folio *folio, *next;
 	unsigned long n = 0;
 	LIST_HEAD(batch);
+	bool media = READ_ONCE(cd->scrub_media);
+	int rc;
 
 	spin_lock(&cd->lock);
 	list_splice_init(&cd->scrub_list, &batch);
 	spin_unlock(&cd->lock);
 
+	if (media && !list_empty(&batch)) {
+		rc = ccm_media_zero(cd, &batch);
+		if (rc) {
+			dev_warn_ratelimited(cd->dev,
+					     "Media Operations Zero failed (%d): zeroing with the CPU\n",
+					     rc);
+			media = false;
+		}
+	}
 	list_for_each_entry_safe(folio, next, &batch, lru) {
 		list_del(&folio->lru);
-		clear_highpage(folio_page(folio, 0));
+		if (!media)
+			clear_highpage(folio_page(folio, 0));
 		cd->engine->scrubbed(cd, ccm_page_index(cd, folio_pfn(folio)));
 		spm_folio_free(folio);
 		n++;
@@ -595,19 +609,59 @@ static ssize_t model_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(model);
 
-static ssize_t ccm_wm_show(struct device *dev, char *buf, enum ccm_wm wm)
+static struct device_attribute dev_attr_watermark_low;
+static struct device_attribute dev_attr_watermark_high;
+
+static enum ccm_wm ccm_wm_of(struct device_attribute *attr)
+{
+	if (attr == &dev_attr_watermark_low)
+		return CCM_WM_LOW;
+	if (attr == &dev_attr_watermark_high)
+		return CCM_WM_HIGH;
+	return CCM_WM_CRIT;
+}
+
+static ssize_t scrub_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", READ_ONCE(cd->scrub_media) ?
+			  "media" : "cpu");
+}
+
+static ssize_t scrub_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	if (sysfs_streq(buf, "cpu")) {
+		WRITE_ONCE(cd->scrub_media, false);
+	} else if (sysfs_streq(buf, "media")) {
+		if (!cd->mbox)
+			return -EOPNOTSUPP;
+		WRITE_ONCE(cd->scrub_media, true);
+	} else {
+		return -EINVAL;
+	}
+	return len;
+}
+static DEVICE_ATTR_RW(scrub);
+
+static ssize_t ccm_wm_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
 {
 	struct ccm_dev *cd = dev_get_drvdata(dev);
 	u64 val;
 
 	spin_lock(&cd->lock);
-	val = cd->acct.wm[wm];
+	val = cd->acct.wm[ccm_wm_of(attr)];
 	spin_unlock(&cd->lock);
 	return sysfs_emit(buf, "%llu\n", val);
 }
 
-static ssize_t ccm_wm_store(struct device *dev, const char *buf, size_t len,
-			    enum ccm_wm wm)
+static ssize_t ccm_wm_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t len)
 {
 	struct ccm_dev *cd = dev_get_drvdata(dev);
 	u64 val;
@@ -617,29 +671,18 @@ static ssize_t ccm_wm_store(struct device *dev, const char *buf, size_t len,
 	if (rc)
 		return rc;
 	spin_lock(&cd->lock);
-	rc = ccm_acct_set_wm(&cd->acct, wm, val);
+	rc = ccm_acct_set_wm(&cd->acct, ccm_wm_of(attr), val);
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
 	return rc ? rc : len;
 }
 
-#define CCM_WM_ATTR(_name, _wm)						\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return ccm_wm_show(dev, buf, _wm);				\
-}									\
-static ssize_t _name##_store(struct device *dev,			\
-			     struct device_attribute *attr,		\
-			     const char *buf, size_t len)		\
-{									\
-	return ccm_wm_store(dev, buf, len, _wm);			\
-}									\
-static DEVICE_ATTR_RW(_name)
-
-CCM_WM_ATTR(watermark_low, CCM_WM_LOW);
-CCM_WM_ATTR(watermark_high, CCM_WM_HIGH);
-CCM_WM_ATTR(watermark_critical, CCM_WM_CRIT);
+static struct device_attribute dev_attr_watermark_low =
+	__ATTR(watermark_low, 0644, ccm_wm_show, ccm_wm_store);
+static struct device_attribute dev_attr_watermark_high =
+	__ATTR(watermark_high, 0644, ccm_wm_show, ccm_wm_store);
+static struct device_attribute dev_attr_watermark_critical =
+	__ATTR(watermark_critical, 0644, ccm_wm_show, ccm_wm_store);
 
 static struct attribute *ccm_attrs[] = {
 	&dev_attr_logical_bytes.attr,
@@ -658,6 +701,7 @@ static struct attribute *ccm_attrs[] = {
 	&dev_attr_alarms.attr,
 	&dev_attr_telemetry.attr,
 	&dev_attr_model.attr,
+	&dev_attr_scrub.attr,
 	&dev_attr_model_granule.attr,
 	&dev_attr_model_ratio_percent.attr,
 	&dev_attr_model_telemetry_ms.attr,
@@ -813,12 +857,13 @@ static int ccm_probe(struct dev_dax *dev_dax)
 		goto err_engine;
 	}
 
+	cd->scrub_media = !ccm_media_probe(cd, parent);
 	dev_set_drvdata(dev, cd);
 	list_add_tail_rcu(&cd->list, &ccm_devs);
 	ccm_debugfs_init(cd);
-	dev_info(dev, "node %d: %llu MiB advertised, %llu MiB physical (%s)\n",
+	dev_info(dev, "node %d: %llu MiB advertised, %llu MiB physical (%s), scrub by %s\n",
 		 nid, range_len(&range) >> 20, cd->acct.capacity >> 20,
-		 ccm_mode_str[mode]);
+		 ccm_mode_str[mode], cd->scrub_media ? "media operations" : "CPU");
 	return 0;
 
 err_engine:
@@ -895,6 +940,9 @@ static int __init ccm_init(void)
 {
 	int rc;
 
+	/* The tracepoints print these by value. */
+	BUILD_BUG_ON(CCM_PRESSURE_CRITICAL != 3 || CCM_REFUSE_TELEMETRY != 1 ||
+		     CCM_REFUSE_NOMEM != 4);
 	ccm_debugfs_root_init();
 	rc = dax_driver_register(&ccm_driver);
 	if (rc)

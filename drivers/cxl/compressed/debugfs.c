@@ -141,7 +141,7 @@ static const struct file_operations ccm_settle_fops = {
  * @nr: how many
  */
 struct ccm_test {
-	struct mutex lock;
+	struct mutex lock;	/* the test files */
 	struct xarray pages;
 	unsigned long nr;
 };

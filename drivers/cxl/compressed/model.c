@@ -114,8 +114,12 @@ static void ccm_model_work(struct work_struct *work)
 		store = test_and_clear_bit(idx, m->to_account);
 		spin_unlock(&cd->lock);
 
-		/* A page freed and not stored again is a zeroed page. */
-		new = store ? ccm_model_measure(m, idx) : 0;
+		/*
+		 * The device compresses whatever a page holds, so a scrub that
+		 * left data behind shows; the fixed-ratio mode trusts scrubs.
+		 */
+		new = store || cd->mode == CCM_MODEL_LZ4 ?
+		      ccm_model_measure(m, idx) : 0;
 
 		spin_lock(&cd->lock);
 		if (new > m->charge[idx] &&

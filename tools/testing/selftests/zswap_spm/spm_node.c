@@ -473,6 +473,7 @@ TEST(hot_remove_busy_then_empty)
 
 #define DAX "/sys/bus/dax/devices/"
 #define KMEM "/sys/bus/dax/drivers/kmem/"
+#define CCM "/sys/bus/dax/drivers/cxl_compressed/"
 #define DAX_REGION DAX "dax0.0/../dax_region/"
 
 static int dax_set(const char *dev, const char *attr, const char *val)
@@ -506,6 +507,20 @@ static long node_total_kb(int nid)
 		return -1;
 	m = strstr(buf, "MemTotal:");
 	return m ? strtol(m + 9, NULL, 10) : -1;
+}
+
+/* True if dax device @dev is bound to driver @drv. */
+static bool dax_bound_to(const char *dev, const char *drv)
+{
+	char path[128], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), DAX "%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return !strcmp(strrchr(link, '/') + 1, drv);
 }
 
 /* Give kmem's memory of @dev back: offline it and unbind kmem. */
@@ -548,6 +563,7 @@ TEST(spm_and_sysram_never_share_a_node)
 {
 	char half[32], full[32], seed[32], spm_path[128];
 	long size, total;
+	bool ccm;
 	int nid, n;
 
 	nid = spm_nid();
@@ -563,7 +579,11 @@ TEST(spm_and_sysram_never_share_a_node)
 	ASSERT_EQ(0, release("all"));
 
 	/* An empty node may take either kind. */
-	ASSERT_EQ(0, kmem_release(nid, "dax0.0"));
+	ccm = dax_bound_to("dax0.0", "cxl_compressed");
+	if (ccm)
+		ASSERT_EQ(0, write_file(CCM "unbind", "dax0.0"));
+	else
+		ASSERT_EQ(0, kmem_release(nid, "dax0.0"));
 	EXPECT_EQ(-1, first_spm_node());
 	ASSERT_EQ(0, dax_set("dax0.0", "size", half));
 	ASSERT_EQ(0, write_file(DAX_REGION "create", "1"));
@@ -598,6 +618,12 @@ TEST(spm_and_sysram_never_share_a_node)
 	ASSERT_EQ(0, write_file(KMEM "bind", "dax0.0"));
 	EXPECT_EQ(1, read_long(spm_path, -1));
 	EXPECT_EQ(total, node_total_kb(nid));
+	/* Hand it back to the compressed-memory driver if it had it. */
+	if (ccm) {
+		ASSERT_EQ(0, kmem_release(nid, "dax0.0"));
+		ASSERT_EQ(0, write_file(CCM "new_id", "dax0.0"));
+		ASSERT_TRUE(dax_bound_to("dax0.0", "cxl_compressed"));
+	}
 	EXPECT_EQ(0, hold(16));
 	EXPECT_EQ(0, release("all"));
 }
