@@ -53,4 +53,13 @@ make -s -C "$KTREE/tools/testing/selftests" O="$OBJ/kselftest" \
 	grep -E 'error|Error' "$BUILD/kselftest-build.log" | head -n 20 >&2
 	die "kselftest build failed (log: $BUILD/kselftest-build.log)"
 }
+# The selftests' install goes on past a target that fails to build: make
+# sure each of our programs is there.
+for c in "$TOP"/tools/testing/selftests/zswap_spm/*.c; do
+	t=$(basename "$c" .c)
+	[ "$t" = spm_util ] || [ -x "$SHARE/kselftest/zswap_spm/$t" ] || {
+		grep -E 'error|Error' "$BUILD/kselftest-build.log" | head -n 20 >&2
+		die "kselftest zswap_spm:$t was not built (log: $BUILD/kselftest-build.log)"
+	}
+done
 info "kselftests installed in $SHARE/kselftest"
