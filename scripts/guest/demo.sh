@@ -23,6 +23,29 @@ done
 hr "Specific Purpose Memory nodes: only their owner allocates from them"
 printf '  has_memory (general-purpose nodes): %s\n' "$(cat /sys/devices/system/node/has_memory)"
 printf '  has_spm_memory (SPM nodes):         %s\n' "$(cat /sys/devices/system/node/has_spm_memory 2>/dev/null || echo 'none (no SPM support)')"
+for c in /sys/bus/dax/devices/dax*/compressed; do
+	[ -d "$c" ] || continue
+	d=${c%/compressed}
+	hr "compressed CXL device ${d##*/} (cxl_compressed; the emulated LZ4 device)"
+	for a in model logical_bytes physical_bytes physical_used_bytes stored_pages \
+		compression_ratio watermark_low watermark_high watermark_critical \
+		pressure telemetry scrub admissions admissions_refused alarms; do
+		printf '  %-22s %s\n' "$a" "$(cat "$c/$a")"
+	done
+	dbg=/sys/kernel/debug/cxl_compressed/${d##*/}
+	if [ -w "$dbg/test_store" ]; then
+		echo "  storing 4 MiB of text through the debugfs test consumer:"
+		for _ in $(seq 64); do cat /usr/share/common-licenses/GPL-2; done |
+			head -c 4194304 >"$dbg/test_store"
+		echo 1 >"$dbg/settle"
+		printf '  %-22s %s\n' stored_pages "$(cat "$c/stored_pages")" \
+			physical_used_bytes "$(cat "$c/physical_used_bytes")" \
+			compression_ratio "$(cat "$c/compression_ratio")"
+		echo 0 >"$dbg/test_release"
+		echo 1 >"$dbg/settle"
+		echo "  freed and scrubbed: physical_used_bytes $(cat "$c/physical_used_bytes")"
+	fi
+done
 hr "zswap settings"
 for p in /sys/module/zswap/parameters/*; do printf '  %-28s %s\n' "${p##*/}" "$(cat "$p")"; done
 hr "swap"

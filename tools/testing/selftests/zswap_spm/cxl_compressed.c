@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +37,8 @@
 #define DRV "/sys/bus/dax/drivers/cxl_compressed/"
 #define DBG "/sys/kernel/debug/cxl_compressed/"
 #define NODES "/sys/devices/system/node/"
+#define TRACE_EV "/sys/kernel/tracing/events/cxl_compressed/cxl_compressed_pressure/"
+#define TRACE "/sys/kernel/tracing/trace"
 
 #define KIB 1024ULL
 #define MIB (1024 * KIB)
@@ -823,6 +827,92 @@ TEST_F_TIMEOUT(ccm, scrub_by_media_operations, 300)
 	EXPECT_EQ(0, num(_metadata, d->sys, "physical_used_bytes"));
 	EXPECT_EQ(0, num(_metadata, d->sys, "stored_pages"));
 	ASSERT_EQ(0, set_str(d->sys, "scrub", "cpu"));
+}
+
+/* Wait up to @ms for a uevent of @dev that carries @env. */
+static bool uevent_seen(int sock, const char *dev, const char *env, int ms)
+{
+	char buf[4096];
+	bool has_dev, has_env;
+	ssize_t n, i;
+
+	for (; ms > 0; ms -= 100) {
+		n = recv(sock, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		has_dev = false;
+		has_env = false;
+		/* "action@devpath", then NUL-separated KEY=value pairs. */
+		for (i = 0; i < n; i += strlen(buf + i) + 1) {
+			if (!strncmp(buf + i, "DEVPATH=", 8) &&
+			    strstr(buf + i, dev))
+				has_dev = true;
+			if (!strcmp(buf + i, env))
+				has_env = true;
+		}
+		if (has_dev && has_env)
+			return true;
+	}
+	return false;
+}
+
+/* The trace buffer holds a line with both @a and @b. */
+static bool trace_has(const char *a, const char *b)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(TRACE, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && strstr(line, b);
+	fclose(f);
+	return found;
+}
+
+/*
+ * Besides the pollable attribute, a level change is a KOBJ_CHANGE uevent
+ * with CXL_COMPRESSED_PRESSURE=<level> and a cxl_compressed_pressure
+ * tracepoint.
+ */
+TEST_F_TIMEOUT(ccm, pressure_uevent_and_tracepoint, 120)
+{
+	struct sockaddr_nl addr = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1,
+	};
+	struct timeval tv = { .tv_usec = 100000 };
+	struct ccm *d = &self->d;
+	bool tracing;
+	int sock;
+
+	sock = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT);
+	ASSERT_LE(0, sock);
+	ASSERT_EQ(0, bind(sock, (struct sockaddr *)&addr, sizeof(addr)));
+	ASSERT_EQ(0, setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	tracing = !write_file(TRACE_EV "enable", "1");
+	if (tracing)
+		close(open(TRACE, O_WRONLY | O_TRUNC));
+	else
+		ksft_print_msg("no tracefs event %s: tracepoint not checked\n",
+			       TRACE_EV);
+
+	ASSERT_EQ(0, set_str(d->dbg, "inject_pressure", "high"));
+	EXPECT_TRUE(uevent_seen(sock, d->dev, "CXL_COMPRESSED_PRESSURE=high",
+				WAIT_MS));
+	if (tracing)
+		EXPECT_TRUE(trace_has(d->dev, "pressure none -> high"));
+
+	ASSERT_EQ(0, set_str(d->dbg, "inject_pressure", "off"));
+	EXPECT_TRUE(uevent_seen(sock, d->dev, "CXL_COMPRESSED_PRESSURE=none",
+				WAIT_MS));
+	if (tracing) {
+		EXPECT_TRUE(trace_has(d->dev, "pressure high -> none"));
+		write_file(TRACE_EV "enable", "0");
+	}
+	close(sock);
 }
 
 /* Read a pollable attribute again from its start. */

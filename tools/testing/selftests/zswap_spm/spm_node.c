@@ -580,11 +580,8 @@ TEST(spm_and_sysram_never_share_a_node)
 
 	/* An empty node may take either kind. */
 	ccm = dax_bound_to("dax0.0", "cxl_compressed");
-	if (ccm) {
-		ASSERT_EQ(0, write_file(CCM "unbind", "dax0.0"));
-	} else {
-		ASSERT_EQ(0, kmem_release(nid, "dax0.0"));
-	}
+	ASSERT_EQ(0, ccm ? write_file(CCM "unbind", "dax0.0") :
+			   kmem_release(nid, "dax0.0"));
 	EXPECT_EQ(-1, first_spm_node());
 	ASSERT_EQ(0, dax_set("dax0.0", "size", half));
 	ASSERT_EQ(0, write_file(DAX_REGION "create", "1"));
