@@ -34,7 +34,7 @@ for c in /sys/bus/dax/devices/dax*/compressed; do
 	done
 	dbg=/sys/kernel/debug/cxl_compressed/${d##*/}
 	if [ -w "$dbg/test_store" ]; then
-		echo "  storing 4 MiB of text through the debugfs test consumer:"
+		echo "  storing the GPL text 64 times over (~1.1 MiB) through the debugfs test consumer:"
 		for _ in $(seq 64); do cat /usr/share/common-licenses/GPL-2; done |
 			head -c 4194304 >"$dbg/test_store"
 		echo 1 >"$dbg/settle"
