@@ -21,7 +21,7 @@ static u64 ccm_pct(u64 capacity, unsigned int pct)
  * @capacity: physical capacity in bytes
  *
  * Watermarks and hysteresis go back to their defaults; counts of admitted
- * and accounted pages are kept.
+ * and accounted pages, and a forced level, are kept.
  */
 void ccm_acct_init(struct ccm_acct *a, u64 capacity)
 {
@@ -30,7 +30,6 @@ void ccm_acct_init(struct ccm_acct *a, u64 capacity)
 	a->wm[CCM_WM_HIGH] = ccm_pct(capacity, CCM_WM_HIGH_PCT);
 	a->wm[CCM_WM_CRIT] = ccm_pct(capacity, CCM_WM_CRIT_PCT);
 	a->hyst = ccm_pct(capacity, CCM_HYST_PCT);
-	a->forced = -1;
 	ccm_acct_update(a);
 }
 

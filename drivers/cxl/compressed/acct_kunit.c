@@ -14,6 +14,7 @@
 static void ccm_init_cap(struct ccm_acct *a, u64 cap)
 {
 	memset(a, 0, sizeof(*a));
+	a->forced = -1;
 	ccm_acct_init(a, cap);
 }
 

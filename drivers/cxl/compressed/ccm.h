@@ -93,10 +93,9 @@ struct cxl_mailbox;
  * @start: begin producing telemetry (ccm_telemetry()) for @cd
  * @stop: stop it; no ccm_telemetry() call after this returns
  * @stored: a consumer wrote page @idx of the device
- * @freed: page @idx was freed; @written tells whether it was reported
- *	stored.  Returns true if the device never accounted its write, so the
- *	admission is cancelled
- * @scrubbed: page @idx was zeroed (scrub on free)
+ * @scrubbed: page @idx was zeroed and is about to be freed; @written tells
+ *	whether its consumer reported it stored.  Returns true if the device
+ *	never accounted a write of it, so that its admission is cancelled
  * @settle: wait until every write and scrub so far is in telemetry
  */
 struct ccm_engine {
@@ -104,8 +103,7 @@ struct ccm_engine {
 	int (*start)(struct ccm_dev *cd);
 	void (*stop)(struct ccm_dev *cd);
 	void (*stored)(struct ccm_dev *cd, unsigned long idx);
-	bool (*freed)(struct ccm_dev *cd, unsigned long idx, bool written);
-	void (*scrubbed)(struct ccm_dev *cd, unsigned long idx);
+	bool (*scrubbed)(struct ccm_dev *cd, unsigned long idx, bool written);
 	void (*settle)(struct ccm_dev *cd);
 };
 
@@ -124,8 +122,10 @@ struct ccm_model;
  * @nid: its node
  * @range: its memory, block aligned
  * @res: the resource requested for @range
+ * @res_name: its name, kept until the resource is released
  * @mgid: its memory group
- * @lock: protects @acct, the counters and the scrub list
+ * @lock: protects @acct, the counters and the scrub list; taken in process
+ *	context only (the consumer interface is not for interrupts)
  * @acct: capacity accounting
  * @closing: the device admits nothing: it is being unbound
  * @written: per page, reported stored by its consumer
@@ -133,7 +133,9 @@ struct ccm_model;
  * @refused: refusals, per reason
  * @alarms: device watermark alarms
  * @scrub_list: freed folios waiting to be zeroed
- * @scrub_pending: folios on @scrub_list or being zeroed
+ * @quarantine: folios a failed Media Operations command may still zero;
+ *	never freed
+ * @scrub_pending: folios on @scrub_list, being zeroed, or in @quarantine
  * @scrub_work: zeroes them
  * @notify_work: tells consumers and userspace about level changes
  * @notified: the level last announced
@@ -145,7 +147,7 @@ struct ccm_model;
  * @hpa_base: host physical address of the region's start
  * @media_ranges: DPA ranges per Media Operations command
  * @scrub_media: scrub with Media Operations rather than the CPU
- * @attr_lock: serialises sysfs writes and unbind
+ * @attr_lock: serialises writes of physical_bytes
  * @debugfs: this device's debugfs directory
  * @test: the debugfs test consumer's state
  */
@@ -155,6 +157,7 @@ struct ccm_dev {
 	int nid;
 	struct range range;
 	struct resource *res;
+	const char *res_name;
 	int mgid;
 
 	spinlock_t lock;		/* accounting, counters, scrub list */
@@ -166,6 +169,7 @@ struct ccm_dev {
 	u64 alarms;
 
 	struct list_head scrub_list;
+	struct list_head quarantine;
 	u64 scrub_pending;
 	struct work_struct scrub_work;
 	struct work_struct notify_work;
@@ -181,7 +185,7 @@ struct ccm_dev {
 	unsigned int media_ranges;
 	bool scrub_media;
 
-	struct mutex attr_lock;		/* sysfs writes */
+	struct mutex attr_lock;		/* physical_bytes writes */
 	struct dentry *debugfs;
 	void *test;
 };
@@ -219,6 +223,7 @@ u64 ccm_model_poisoned(struct ccm_dev *cd);
 
 int ccm_media_probe(struct ccm_dev *cd, struct device *region_dev);
 int ccm_media_zero(struct ccm_dev *cd, struct list_head *list);
+extern struct workqueue_struct *ccm_wq;
 
 void ccm_debugfs_root_init(void);
 void ccm_debugfs_root_exit(void);

@@ -35,6 +35,8 @@ static const char ccm_res_name[] = "System RAM (cxl_compressed)";
 static LIST_HEAD(ccm_devs);
 static DEFINE_MUTEX(ccm_devs_lock);
 static BLOCKING_NOTIFIER_HEAD(ccm_chain);
+/* Scrubbing is on the reclaim path of consumers such as zswap. */
+struct workqueue_struct *ccm_wq;
 
 static const char * const ccm_level_str[] = {
 	[CCM_PRESSURE_NONE] = "none",
@@ -59,6 +61,12 @@ static struct ccm_dev *ccm_find(int nid)
 		if (cd->nid == nid)
 			return cd;
 	return NULL;
+}
+
+static bool ccm_owns(struct ccm_dev *cd, unsigned long pfn)
+{
+	return pfn >= PHYS_PFN(cd->range.start) &&
+	       pfn <= PHYS_PFN(cd->range.end);
 }
 
 /* Caller holds cd->lock. */
@@ -198,8 +206,15 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp)
 		return ERR_PTR(-ENOSPC);
 	}
 
-	gfp &= ~__GFP_RECLAIM;
+	gfp &= ~(__GFP_RECLAIM | __GFP_NOFAIL);
 	folio = spm_folio_alloc(cd->nid, gfp | __GFP_NOWARN, 0);
+	if (folio && !ccm_owns(cd, folio_pfn(folio))) {
+		/* SPM memory of another owner on this node: not ours. */
+		dev_WARN_ONCE(cd->dev, 1, "page %#lx of node %d is not the device's\n",
+			      folio_pfn(folio), cd->nid);
+		spm_folio_free(folio);
+		folio = NULL;
+	}
 	if (folio)
 		return folio;
 
@@ -220,7 +235,10 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp)
  *
  * Tries the bound devices nearest to @nid first.  The folio is an ordinary
  * order-0 buddy folio with one reference.  Once the caller has written it,
- * it calls ccm_folio_stored(); it frees it with ccm_free_folio() only.
+ * it calls ccm_folio_stored(); it frees it with ccm_free_folio() only.  The
+ * caller keeps it off the LRU and never makes it movable: a migration would
+ * move the data off the device behind the accounting's back.  Process
+ * context only; this never sleeps.
  *
  * Return: the folio, ERR_PTR(-ENOSPC) if every device refused, or
  * ERR_PTR(-ENODEV) if none is bound.
@@ -293,38 +311,35 @@ void ccm_folio_stored(struct folio *folio)
 	if (WARN_ON_ONCE(!cd))
 		return;
 	idx = ccm_page_index(cd, folio_pfn(folio));
-	set_bit(idx, cd->written);
+	if (WARN_ON_ONCE(test_and_set_bit(idx, cd->written)))
+		return;
 	cd->engine->stored(cd, idx);
 }
 EXPORT_SYMBOL_GPL(ccm_folio_stored);
 
 /**
  * ccm_free_folio - free a device page
- * @folio: a folio from ccm_alloc_folio(); the caller's reference is dropped
+ * @folio: a folio from ccm_alloc_folio(), with the caller's reference the
+ *	only one, not mapped, on no list and never made movable
  *
  * The page is zeroed, off this path, so that the device releases its
- * physical space, and only then returns to the page allocator.
+ * physical space, and only then returns to the page allocator.  Until then
+ * it counts in the device's usage as before.
  */
 void ccm_free_folio(struct folio *folio)
 {
 	struct ccm_dev *cd = ccm_dev_of(folio);
-	unsigned long idx;
-	bool written;
 
 	if (WARN_ON_ONCE(!cd))
 		return;
-	idx = ccm_page_index(cd, folio_pfn(folio));
-	written = test_and_clear_bit(idx, cd->written);
-
+	VM_WARN_ON_ONCE_FOLIO(folio_ref_count(folio) != 1 ||
+			      folio_mapped(folio), folio);
 	spin_lock(&cd->lock);
-	if (cd->engine->freed(cd, idx, written))
-		ccm_acct_cancel(&cd->acct);
 	cd->stored--;
 	list_add_tail(&folio->lru, &cd->scrub_list);
 	cd->scrub_pending++;
-	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
-	queue_work(system_dfl_wq, &cd->scrub_work);
+	queue_work(ccm_wq, &cd->scrub_work);
 }
 EXPORT_SYMBOL_GPL(ccm_free_folio);
 
@@ -332,21 +347,37 @@ static void ccm_scrub_work(struct work_struct *work)
 {
 	struct ccm_dev *cd = container_of(work, struct ccm_dev, scrub_work);
 	struct folio *folio, *next;
-	unsigned long n = 0;
-	LIST_HEAD(batch);
 	bool media = READ_ONCE(cd->scrub_media);
+	unsigned long idx;
+	LIST_HEAD(batch);
+	bool cancel;
 	int rc;
 
 	spin_lock(&cd->lock);
 	list_splice_init(&cd->scrub_list, &batch);
 	spin_unlock(&cd->lock);
+	if (list_empty(&batch))
+		return;
 
-	if (media && !list_empty(&batch)) {
+	if (media) {
 		rc = ccm_media_zero(cd, &batch);
+		if (rc == -ETIMEDOUT) {
+			/*
+			 * The device may still zero these pages: never hand
+			 * them out again.
+			 */
+			dev_err(cd->dev, "Media Operations Zero timed out: scrubbing by CPU from now on, %lu pages withheld until reboot\n",
+				list_count_nodes(&batch));
+			WRITE_ONCE(cd->scrub_media, false);
+			spin_lock(&cd->lock);
+			list_splice_tail(&batch, &cd->quarantine);
+			spin_unlock(&cd->lock);
+			return;
+		}
 		if (rc) {
-			dev_warn_ratelimited(cd->dev,
-					     "Media Operations Zero failed (%d): zeroing with the CPU\n",
-					     rc);
+			dev_warn(cd->dev, "Media Operations Zero failed (%d): scrubbing by CPU from now on\n",
+				 rc);
+			WRITE_ONCE(cd->scrub_media, false);
 			media = false;
 		}
 	}
@@ -354,15 +385,18 @@ static void ccm_scrub_work(struct work_struct *work)
 		list_del(&folio->lru);
 		if (!media)
 			clear_highpage(folio_page(folio, 0));
-		cd->engine->scrubbed(cd, ccm_page_index(cd, folio_pfn(folio)));
+		idx = ccm_page_index(cd, folio_pfn(folio));
+		cancel = cd->engine->scrubbed(cd, idx,
+					      test_and_clear_bit(idx, cd->written));
+		spin_lock(&cd->lock);
+		if (cancel)
+			ccm_acct_cancel(&cd->acct);
+		cd->scrub_pending--;
+		ccm_check_level(cd);
+		spin_unlock(&cd->lock);
 		spm_folio_free(folio);
-		n++;
 		cond_resched();
 	}
-
-	spin_lock(&cd->lock);
-	cd->scrub_pending -= n;
-	spin_unlock(&cd->lock);
 }
 
 /**
@@ -818,18 +852,22 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	spin_lock_init(&cd->lock);
 	mutex_init(&cd->attr_lock);
 	INIT_LIST_HEAD(&cd->scrub_list);
+	INIT_LIST_HEAD(&cd->quarantine);
 	INIT_WORK(&cd->scrub_work, ccm_scrub_work);
 	INIT_WORK(&cd->notify_work, ccm_notify_work);
+	cd->acct.forced = -1;
 	ccm_acct_init(&cd->acct, round_down(range_len(&range) / 2, PAGE_SIZE));
 	cd->notified = cd->acct.level;
 
 	rc = -ENOMEM;
-	cd->written = bitmap_zalloc(ccm_nr_pages(cd), GFP_KERNEL);
-	if (!cd->written)
+	cd->written = kvcalloc(BITS_TO_LONGS(ccm_nr_pages(cd)), sizeof(long),
+			       GFP_KERNEL);
+	cd->res_name = kstrdup(dev_name(dev), GFP_KERNEL);
+	if (!cd->written || !cd->res_name)
 		goto err_free;
 
 	cd->res = request_mem_region(range.start, range_len(&range),
-				     dev_name(dev));
+				     cd->res_name);
 	if (!cd->res) {
 		dev_err(dev, "%#llx-%#llx is busy\n", range.start, range.end);
 		rc = -EBUSY;
@@ -858,6 +896,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	}
 
 	cd->scrub_media = !ccm_media_probe(cd, parent);
+	get_device(dev);
 	dev_set_drvdata(dev, cd);
 	list_add_tail_rcu(&cd->list, &ccm_devs);
 	ccm_debugfs_init(cd);
@@ -874,7 +913,8 @@ err_res:
 	remove_resource(cd->res);
 	kfree(cd->res);
 err_free:
-	bitmap_free(cd->written);
+	kfree(cd->res_name);
+	kvfree(cd->written);
 	kfree(cd);
 	return rc;
 }
@@ -899,9 +939,16 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	held = cd->stored + cd->scrub_pending;
 	spin_unlock(&cd->lock);
 	if (held) {
-		/* Freeing the memory would hand out pages still in use. */
+		/*
+		 * Freeing the memory would hand out pages still in use.  Keep
+		 * it, and this structure (with a reference on the device),
+		 * until reboot; the mailbox may go away: scrub by CPU.
+		 */
 		dev_err(cd->dev, "%llu pages still in use: memory stays online until reboot\n",
 			held);
+		WRITE_ONCE(cd->scrub_media, false);
+		flush_work(&cd->scrub_work);
+		cd->mbox = NULL;
 		return;
 	}
 
@@ -920,10 +967,46 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	memory_group_unregister(cd->mgid);
 	remove_resource(cd->res);
 	kfree(cd->res);
-	bitmap_free(cd->written);
+	kfree(cd->res_name);
+	kvfree(cd->written);
 	dev_set_drvdata(&dev_dax->dev, NULL);
+	put_device(cd->dev);
 	kfree(cd);
 }
+
+/*
+ * A node with a compressed device holds that device's memory only: refuse
+ * to online any other memory there, which the device's admission control
+ * would otherwise hand out as its own.
+ */
+static int ccm_memory_notify(struct notifier_block *nb, unsigned long action,
+			     void *arg)
+{
+	struct memory_notify *mn = arg;
+	struct range r = {
+		.start = PFN_PHYS(mn->start_pfn),
+		.end = PFN_PHYS(mn->start_pfn + mn->nr_pages) - 1,
+	};
+	int nid = pfn_to_nid(mn->start_pfn);
+	int ret = NOTIFY_OK;
+	struct ccm_dev *cd;
+
+	if (action != MEM_GOING_ONLINE)
+		return NOTIFY_OK;
+	rcu_read_lock();
+	cd = ccm_find(nid);
+	if (cd && !range_contains(&cd->range, &r)) {
+		dev_err_ratelimited(cd->dev, "refusing to online %#llx-%#llx: node %d holds only this compressed device\n",
+				    r.start, r.end, nid);
+		ret = NOTIFY_BAD;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+static struct notifier_block ccm_memory_nb = {
+	.notifier_call = ccm_memory_notify,
+};
 
 static struct dax_device_driver ccm_driver = {
 	.probe = ccm_probe,
@@ -943,10 +1026,21 @@ static int __init ccm_init(void)
 	/* The tracepoints print these by value. */
 	BUILD_BUG_ON(CCM_PRESSURE_CRITICAL != 3 || CCM_REFUSE_TELEMETRY != 1 ||
 		     CCM_REFUSE_NOMEM != 4);
+	ccm_wq = alloc_workqueue("cxl_compressed", WQ_MEM_RECLAIM | WQ_UNBOUND,
+				 0);
+	if (!ccm_wq)
+		return -ENOMEM;
 	ccm_debugfs_root_init();
-	rc = dax_driver_register(&ccm_driver);
+	rc = register_memory_notifier(&ccm_memory_nb);
 	if (rc)
-		ccm_debugfs_root_exit();
+		goto err;
+	rc = dax_driver_register(&ccm_driver);
+	if (!rc)
+		return 0;
+	unregister_memory_notifier(&ccm_memory_nb);
+err:
+	ccm_debugfs_root_exit();
+	destroy_workqueue(ccm_wq);
 	return rc;
 }
 module_init(ccm_init);
@@ -954,7 +1048,9 @@ module_init(ccm_init);
 static void __exit ccm_exit(void)
 {
 	dax_driver_unregister(&ccm_driver);
+	unregister_memory_notifier(&ccm_memory_nb);
 	ccm_debugfs_root_exit();
+	destroy_workqueue(ccm_wq);
 }
 module_exit(ccm_exit);
 

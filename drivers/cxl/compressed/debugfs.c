@@ -31,6 +31,9 @@ static int ccm_inject_used_set(void *data, u64 val)
 {
 	struct ccm_dev *cd = data;
 
+	/* Up to the advertised size: no overflow of the usage bound. */
+	if (val > range_len(&cd->range))
+		return -EINVAL;
 	spin_lock(&cd->lock);
 	cd->acct.inject_used = val;
 	spin_unlock(&cd->lock);

@@ -20,8 +20,11 @@
 #define CCM_MEDIA_DISCOVERY		0
 #define CCM_MEDIA_SANITIZE		1
 #define CCM_MEDIA_ZERO			1
-/* Operations asked for in one discovery. */
+/* Operations listed in a discovery, at most. */
 #define CCM_MEDIA_DISCOVER_MAX		16
+/* Background operation polling: up to 30 s. */
+#define CCM_MEDIA_POLL_MS		1000
+#define CCM_MEDIA_POLLS			30
 /* Ranges in one command at most, whatever the payload allows. */
 #define CCM_MEDIA_RANGES_MAX		256
 
@@ -58,6 +61,27 @@ struct ccm_media_zero_in {
 	struct ccm_media_range range[];
 } __packed;
 
+static int ccm_media_discover(struct cxl_mailbox *mbox, u16 start, u16 count,
+			      struct ccm_media_discovery_out *out, size_t size)
+{
+	struct ccm_media_discovery_in in = {
+		.hdr.class = CCM_MEDIA_GENERAL,
+		.hdr.subclass = CCM_MEDIA_DISCOVERY,
+		.start = cpu_to_le16(start),
+		.count = cpu_to_le16(count),
+	};
+	struct cxl_mbox_cmd cmd = {
+		.opcode = CXL_MBOX_OP_MEDIA_OPERATIONS,
+		.payload_in = &in,
+		.size_in = sizeof(in),
+		.payload_out = out,
+		.size_out = size,
+		.min_out = sizeof(*out),
+	};
+
+	return cxl_internal_send_cmd(mbox, &cmd);
+}
+
 /**
  * ccm_media_probe - find out whether a region's device can zero ranges
  * @cd: the device
@@ -69,20 +93,18 @@ struct ccm_media_zero_in {
 int ccm_media_probe(struct ccm_dev *cd, struct device *region_dev)
 {
 	struct cxl_dax_region *cxlr_dax = to_cxl_dax_region(region_dev);
-	struct ccm_media_discovery_out *out;
-	struct ccm_media_discovery_in in = {
-		.hdr.class = CCM_MEDIA_GENERAL,
-		.hdr.subclass = CCM_MEDIA_DISCOVERY,
-		.count = cpu_to_le16(CCM_MEDIA_DISCOVER_MAX),
-	};
 	struct cxl_region_params *p = &cxlr_dax->cxlr->params;
+	struct ccm_media_discovery_out *out;
 	struct cxl_endpoint_decoder *cxled;
-	struct cxl_mbox_cmd cmd;
 	struct cxl_mailbox *mbox;
+	int i, n, total, rc;
 	size_t size;
 	u64 gran;
-	int i, n, rc;
 
+	/* The CPU must be able to drop its cache lines of a zeroed range. */
+	if (!IS_ENABLED(CONFIG_ARCH_HAS_PMEM_API))
+		return -EOPNOTSUPP;
+	/* The region is committed and bound while its dax device is. */
 	if (p->interleave_ways != 1 || p->nr_targets != 1 || !p->res)
 		return -EOPNOTSUPP;
 	cxled = p->targets[0];
@@ -97,21 +119,17 @@ int ccm_media_probe(struct ccm_dev *cd, struct device *region_dev)
 	out = kzalloc(size, GFP_KERNEL);
 	if (!out)
 		return -ENOMEM;
-	cmd = (struct cxl_mbox_cmd) {
-		.opcode = CXL_MBOX_OP_MEDIA_OPERATIONS,
-		.payload_in = &in,
-		.size_in = sizeof(in),
-		.payload_out = out,
-		.size_out = size,
-		.min_out = sizeof(*out),
-	};
-	rc = cxl_internal_send_cmd(mbox, &cmd);
+	/* Ask how many operations there are, then for exactly those. */
+	rc = ccm_media_discover(mbox, 0, 1, out, struct_size(out, ops, 1));
+	total = min_t(int, le16_to_cpu(out->total), CCM_MEDIA_DISCOVER_MAX);
+	if (!rc && total > 1)
+		rc = ccm_media_discover(mbox, 0, total, out, size);
 	if (rc) {
 		kfree(out);
 		return -EOPNOTSUPP;
 	}
 	gran = le64_to_cpu(out->granularity);
-	n = min_t(int, le16_to_cpu(out->returned), CCM_MEDIA_DISCOVER_MAX);
+	n = min_t(int, le16_to_cpu(out->returned), total);
 	rc = -EOPNOTSUPP;
 	for (i = 0; i < n; i++)
 		if (out->ops[i].class == CCM_MEDIA_SANITIZE &&
@@ -139,8 +157,8 @@ static int ccm_media_send(struct ccm_dev *cd, struct ccm_media_zero_in *in,
 		.payload_in = in,
 		.size_in = struct_size(in, range, n),
 		/* A background operation; emulated ones take seconds. */
-		.poll_interval_ms = 1000,
-		.poll_count = 120,
+		.poll_interval_ms = CCM_MEDIA_POLL_MS,
+		.poll_count = CCM_MEDIA_POLLS,
 	};
 
 	in->hdr.class = CCM_MEDIA_SANITIZE;
@@ -165,10 +183,11 @@ static int ccm_pfn_cmp(void *priv, const struct list_head *a,
  *
  * The list is sorted by address and adjacent pages are merged into one
  * range, so that few commands cover many pages.  The CPU's cache lines of the
- * pages are dropped first so that none is written back over the zeroes.
+ * pages are dropped before, so that none is written back over the zeroes,
+ * and after, so that none read meanwhile outlives them.
  *
- * Return: 0, or the mailbox error; the pages are then in an unknown state
- * and the caller zeroes them itself.
+ * Return: 0, or the mailbox error.  After -ETIMEDOUT the device may still
+ * be zeroing the pages; after another error it did not start.
  */
 int ccm_media_zero(struct ccm_dev *cd, struct list_head *list)
 {
@@ -203,5 +222,8 @@ int ccm_media_zero(struct ccm_dev *cd, struct list_head *list)
 	if (!rc && n)
 		rc = ccm_media_send(cd, in, n);
 	kfree(in);
+	if (!rc)
+		list_for_each_entry(folio, list, lru)
+			arch_invalidate_pmem(folio_address(folio), PAGE_SIZE);
 	return rc;
 }

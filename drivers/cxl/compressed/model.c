@@ -8,8 +8,10 @@
  * devices use) and rounded up to the device's allocation granule; a zero
  * page costs nothing, an incompressible page a full page.  The fixed-ratio
  * mode charges PAGE_SIZE * 100 / ratio per page without looking at the data.
- * A worker measures written and scrubbed pages and publishes usage every
- * model_telemetry_ms, so telemetry lags the writes as on hardware.  A write
+ * A worker measures written pages and publishes usage every
+ * model_telemetry_ms, so telemetry lags the writes as on hardware; a
+ * scrubbed page is measured when the scrub is done, before the page is
+ * freed.  A write
  * that would take usage past physical capacity is counted as poisoned; with
  * admission working that count stays zero.
  */
@@ -32,8 +34,8 @@
  * struct ccm_model - state of an emulated device
  * @cd: the device
  * @to_account: per page, written and not yet accounted
- * @dirty: per page, to be measured again
  * @charge: per page, physical bytes it takes
+ * @measure_lock: held while a page is read, so that it is not freed meanwhile
  * @used: physical bytes in use now
  * @accounted: page writes accounted
  * @poisoned: writes past physical capacity
@@ -49,8 +51,8 @@
 struct ccm_model {
 	struct ccm_dev *cd;
 	unsigned long *to_account;
-	unsigned long *dirty;
-	u16 *charge;
+	u32 *charge;
+	struct mutex measure_lock;	/* see above */
 	u64 used;
 	u64 accounted;
 	u64 poisoned;
@@ -95,44 +97,48 @@ static unsigned int ccm_model_measure(struct ccm_model *m, unsigned long idx)
 	return ccm_model_charge(csize, m->granule);
 }
 
+/* Caller holds cd->lock.  Charge page @idx @new bytes from now on. */
+static void ccm_model_apply(struct ccm_model *m, unsigned long idx,
+			    unsigned int new)
+{
+	u32 old = m->charge[idx];
+
+	if (new > old && m->used + new - old > m->cd->acct.capacity) {
+		/* The device poisons the write: nothing is stored. */
+		m->poisoned++;
+		new = old;
+	}
+	m->used = m->used - old + new;
+	m->charge[idx] = new;
+}
+
 static void ccm_model_work(struct work_struct *work)
 {
 	struct ccm_model *m = container_of(to_delayed_work(work),
 					   struct ccm_model, work);
 	struct ccm_dev *cd = m->cd;
 	unsigned long n = ccm_nr_pages(cd), idx = 0;
-	unsigned int new;
 	bool store, alarm = false;
 	u64 used, accounted, wm;
+	unsigned int new;
 
 	for (;;) {
-		idx = find_next_bit(m->dirty, n, idx);
+		idx = find_next_bit(m->to_account, n, idx);
 		if (idx >= n)
 			break;
+		/* The scrub worker frees no page while one is measured. */
+		mutex_lock(&m->measure_lock);
 		spin_lock(&cd->lock);
-		clear_bit(idx, m->dirty);
 		store = test_and_clear_bit(idx, m->to_account);
 		spin_unlock(&cd->lock);
-
-		/*
-		 * The device compresses whatever a page holds, so a scrub that
-		 * left data behind shows; the fixed-ratio mode trusts scrubs.
-		 */
-		new = store || cd->mode == CCM_MODEL_LZ4 ?
-		      ccm_model_measure(m, idx) : 0;
-
-		spin_lock(&cd->lock);
-		if (new > m->charge[idx] &&
-		    m->used + new - m->charge[idx] > cd->acct.capacity) {
-			/* The device poisons the write: nothing is stored. */
-			m->poisoned++;
-			new = m->charge[idx];
-		}
-		m->used = m->used - m->charge[idx] + new;
-		m->charge[idx] = new;
-		if (store)
+		if (store) {
+			new = ccm_model_measure(m, idx);
+			spin_lock(&cd->lock);
+			ccm_model_apply(m, idx, new);
 			m->accounted++;
-		spin_unlock(&cd->lock);
+			spin_unlock(&cd->lock);
+		}
+		mutex_unlock(&m->measure_lock);
 		idx++;
 		cond_resched();
 	}
@@ -168,13 +174,12 @@ static int ccm_model_start(struct ccm_dev *cd)
 	m->ratio = CCM_RATIO_DEFAULT;
 	m->period_ms = CCM_PERIOD_DEFAULT;
 	INIT_DELAYED_WORK(&m->work, ccm_model_work);
-	m->to_account = bitmap_zalloc(n, GFP_KERNEL);
-	m->dirty = bitmap_zalloc(n, GFP_KERNEL);
-	m->charge = vcalloc(n, sizeof(*m->charge));
+	mutex_init(&m->measure_lock);
+	m->to_account = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
+	m->charge = kvcalloc(n, sizeof(*m->charge), GFP_KERNEL);
 	m->wrkmem = kvmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
 	m->dst = kvmalloc(LZ4_COMPRESSBOUND(PAGE_SIZE), GFP_KERNEL);
-	if (!m->to_account || !m->dirty || !m->charge || !m->wrkmem ||
-	    !m->dst) {
+	if (!m->to_account || !m->charge || !m->wrkmem || !m->dst) {
 		cd->model = m;
 		cd->engine->stop(cd);
 		return -ENOMEM;
@@ -190,9 +195,8 @@ static void ccm_model_stop(struct ccm_dev *cd)
 	cancel_delayed_work_sync(&m->work);
 	kvfree(m->dst);
 	kvfree(m->wrkmem);
-	vfree(m->charge);
-	bitmap_free(m->dirty);
-	bitmap_free(m->to_account);
+	kvfree(m->charge);
+	kvfree(m->to_account);
 	kfree(m);
 	cd->model = NULL;
 }
@@ -201,40 +205,48 @@ static void ccm_model_stored(struct ccm_dev *cd, unsigned long idx)
 {
 	struct ccm_model *m = cd->model;
 
+	/* The page's data before the bit that sends the worker to read it. */
+	smp_mb__before_atomic();
 	set_bit(idx, m->to_account);
-	set_bit(idx, m->dirty);
 	ccm_model_kick(m, msecs_to_jiffies(READ_ONCE(m->period_ms)));
 }
 
-/* Called with cd->lock held. */
-static bool ccm_model_freed(struct ccm_dev *cd, unsigned long idx,
-			    bool written)
+/*
+ * Page @idx was zeroed and is about to be freed.  The device compresses what
+ * the page holds, so a scrub that left data behind shows in the usage (the
+ * fixed-ratio mode trusts the scrub).  A write the device never accounted is
+ * gone now: its admission is cancelled.
+ */
+static bool ccm_model_scrubbed(struct ccm_dev *cd, unsigned long idx,
+			       bool written)
 {
 	struct ccm_model *m = cd->model;
+	unsigned int new = 0;
+	bool cancel;
 
-	/* Not yet measured: the scrub comes before the device looks. */
-	return !written || test_and_clear_bit(idx, m->to_account);
-}
-
-static void ccm_model_scrubbed(struct ccm_dev *cd, unsigned long idx)
-{
-	struct ccm_model *m = cd->model;
-
-	set_bit(idx, m->dirty);
+	mutex_lock(&m->measure_lock);
+	if (cd->mode == CCM_MODEL_LZ4)
+		new = ccm_model_measure(m, idx);
+	spin_lock(&cd->lock);
+	cancel = test_and_clear_bit(idx, m->to_account) || !written;
+	ccm_model_apply(m, idx, new);
+	spin_unlock(&cd->lock);
+	mutex_unlock(&m->measure_lock);
 	ccm_model_kick(m, msecs_to_jiffies(READ_ONCE(m->period_ms)));
+	return cancel;
 }
 
 static void ccm_model_settle(struct ccm_dev *cd)
 {
 	struct ccm_model *m = cd->model;
+	unsigned long n = ccm_nr_pages(cd);
 	int i;
 
-	/* Each pass measures every page dirty when it starts. */
-	for (i = 0; i < 3; i++) {
+	/* Each pass measures every page written before it starts. */
+	for (i = 0; i < 100; i++) {
 		mod_delayed_work(system_dfl_wq, &m->work, 0);
 		flush_delayed_work(&m->work);
-		if (find_first_bit(m->dirty, ccm_nr_pages(cd)) >=
-		    ccm_nr_pages(cd))
+		if (find_first_bit(m->to_account, n) >= n)
 			break;
 	}
 }
@@ -244,7 +256,6 @@ const struct ccm_engine ccm_model_engine = {
 	.start = ccm_model_start,
 	.stop = ccm_model_stop,
 	.stored = ccm_model_stored,
-	.freed = ccm_model_freed,
 	.scrubbed = ccm_model_scrubbed,
 	.settle = ccm_model_settle,
 };

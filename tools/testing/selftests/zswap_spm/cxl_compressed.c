@@ -35,6 +35,8 @@
 
 #define DAX "/sys/bus/dax/devices/"
 #define DRV "/sys/bus/dax/drivers/cxl_compressed/"
+#define KMEM "/sys/bus/dax/drivers/kmem/"
+#define REGION DAX "dax0.0/../dax_region/"
 #define DBG "/sys/kernel/debug/cxl_compressed/"
 #define NODES "/sys/devices/system/node/"
 #define TRACE_EV "/sys/kernel/tracing/events/cxl_compressed/cxl_compressed_pressure/"
@@ -1174,6 +1176,63 @@ TEST_F_TIMEOUT(ccm, bad_input_rejected, 180)
 	EXPECT_EQ(64, num(_metadata, d->sys, "stored_pages"));
 	EXPECT_EQ(64, num(_metadata, d->dbg, "test_held"));
 	check_data(_metadata, d, RANDOM, seed, 64);
+}
+
+/*
+ * The device's node holds its memory only.  With the region split in two, the
+ * device on one half and kmem adding the other half as SPM memory on the same
+ * node, that half is never onlined: the device hands out only its own pages.
+ */
+TEST_F_TIMEOUT(ccm, foreign_memory_not_onlined, 300)
+{
+	struct ccm *d = &self->d;
+	char full[32], half[32], seed[32], path[256];
+	int before, blocks, online, n;
+	unsigned long long size;
+
+	if (strcmp(d->dev, "dax0.0") || access(REGION "create", W_OK))
+		SKIP(return, "no dynamic dax region to split (dax0.0)");
+	ASSERT_EQ(0, release(d, 0));
+	ASSERT_EQ(0, settle(d));
+	ASSERT_EQ(0, get_u64(DAX "dax0.0/", "size", &size));
+	snprintf(full, sizeof(full), "%llu", size);
+	snprintf(half, sizeof(half), "%llu", size / 2);
+
+	ASSERT_EQ(0, write_file(DRV "unbind", "dax0.0"));
+	ASSERT_EQ(0, write_file(DAX "dax0.0/size", half));
+	ASSERT_EQ(0, write_file(REGION "create", "1"));
+	n = read_file(REGION "seed", seed, sizeof(seed));
+	ASSERT_GT(n, 0);
+	seed[strcspn(seed, "\n")] = '\0';
+	snprintf(path, sizeof(path), DAX "%s/size", seed);
+	ASSERT_EQ(0, write_file(path, half));
+	snprintf(path, sizeof(path), DAX "%s/spm_node", seed);
+	ASSERT_EQ(0, write_file(path, "1"));
+	ASSERT_EQ(0, rebind(d));
+	before = node_blocks(d->nid, &online);
+	EXPECT_LT(0, before);
+	EXPECT_EQ(before, online);
+
+	/* kmem may add the other half, but it stays offline. */
+	write_file(KMEM "bind", seed);
+	blocks = node_blocks(d->nid, &online);
+	EXPECT_EQ(before, online) TH_LOG("%d of %d blocks online", online, blocks);
+	ASSERT_EQ(0, store_range(d, RANDOM, 0x5eed000a, 0, 256));
+	check_data(_metadata, d, RANDOM, 0x5eed000a, 256);
+	ASSERT_EQ(0, release(d, 0));
+	ASSERT_EQ(0, settle(d));
+
+	/* Put the region back whole under the device. */
+	write_file(KMEM "unbind", seed);
+	snprintf(path, sizeof(path), DAX "%s/size", seed);
+	ASSERT_EQ(0, write_file(path, "0"));
+	ASSERT_EQ(0, write_file(REGION "delete", seed));
+	ASSERT_EQ(0, write_file(DRV "unbind", "dax0.0"));
+	ASSERT_EQ(0, write_file(DAX "dax0.0/size", full));
+	ASSERT_EQ(0, rebind(d));
+	EXPECT_EQ(d->logical, num(_metadata, d->sys, "logical_bytes"));
+	blocks = node_blocks(d->nid, &online);
+	EXPECT_EQ(blocks, online);
 }
 
 /*
