@@ -6,6 +6,7 @@
 #   make shell     a shell in the VM
 #   make kernel    only fetch, patch and build the kernel and kselftests
 #   make series    export our work as a patch series against pristine 7.3
+#   make bench     benchmarks in the VM (QUICK=1: under 10 min); see bench/
 #
 # VM options: MEM=MiB (DRAM, default 2048), CXL=MiB (CXL device, default
 # 1024), SWAP=MiB (default 4096), APPEND="kernel args", TIMEOUT=seconds,
@@ -16,12 +17,12 @@ VMOPTS := $(if $(MEM),--mem $(MEM)) $(if $(CXL),--cxl $(CXL)) \
 	  $(if $(SWAP),--swap $(SWAP)) $(if $(APPEND),--append "$(APPEND)") \
 	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(CXL_MODE),--cxl-mode $(CXL_MODE))
 
-.PHONY: all run check shell kernel series clean distclean help
+.PHONY: all run check shell kernel series bench clean distclean help
 
 all: help
 
 help:
-	@sed -n '2,12s/^# \{0,1\}//p' Makefile
+	@sed -n '2,13s/^# \{0,1\}//p' Makefile
 
 kernel:
 	scripts/prepare.sh kernel
@@ -39,6 +40,11 @@ shell:
 
 series:
 	scripts/series.sh
+
+bench:
+	VMOPTS='$(VMOPTS)' QUICK='$(QUICK)' SCENARIOS='$(SCENARIOS)' MODES='$(MODES)' \
+	  CONTENTS='$(CONTENTS)' REPS='$(REPS)' SIZE='$(SIZE)' RUNTIME='$(RUNTIME)' \
+	  MEM='$(MEM)' CXL='$(CXL)' SWAP='$(SWAP)' scripts/bench.sh
 
 clean:
 	rm -rf build out

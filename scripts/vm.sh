@@ -58,9 +58,10 @@ qv=$("${QEMU[@]}" --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-
 SHARE=$BUILD/share
 mkdir -p "$SHARE/results"
 install -m 0755 "$TOP"/scripts/guest/*.sh "$SHARE/"
+echo "$qv" >"$SHARE/qemu-version"
 printf '%s\n' "$CMD" >"$SHARE/cmd"
 echo "$SHELL_MODE" >"$SHARE/shell"
-echo "export ZSWAP_SPM_CXL_MIB=$CXL ZSWAP_SPM_MEM_MIB=$MEM ZSWAP_SPM_CXL_MODE=$CXL_MODE" >"$SHARE/vm.env"
+echo "export ZSWAP_SPM_CXL_MIB=$CXL ZSWAP_SPM_MEM_MIB=$MEM ZSWAP_SPM_SWAP_MIB=$SWAP ZSWAP_SPM_CXL_MODE=$CXL_MODE" >"$SHARE/vm.env"
 rm -f "$SHARE/exit"
 
 # A fresh sparse swap image every boot: a corrupt one is never trusted.

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page microbenchmark: fill SIZE MiB of anonymous memory with one kind of
+ * content, push it out (MADV_PAGEOUT, or memory.reclaim of our cgroup), and
+ * time three passes over it, each after pushing it out again: a read pass
+ * (one byte per page), a full compare against the expected content, and a
+ * write pass (one byte per page).  Prints one JSON object.
+ *
+ * The push-out runs reclaim in this process, so its system time over the
+ * pages it stored (zswpout + pswpout) is the store path's CPU per page.
+ *
+ * usage: pagebench SIZE_MIB random|text|zero|mixed madvise|reclaim
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "content.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define SEED 0x5eedbe9cULL
+
+static long psz;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long long vmstat(const char *key)
+{
+	char name[64];
+	long long v;
+	FILE *f = fopen("/proc/vmstat", "r");
+	long long r = 0;
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		if (!strcmp(name, key))
+			r = v;
+	fclose(f);
+	return r;
+}
+
+static long long stored(void)
+{
+	return vmstat("zswpout") + vmstat("pswpout");
+}
+
+struct sample {
+	double wall, sys;
+	long majflt, minflt;
+	long long stored;
+};
+
+static void start(struct sample *s)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	s->wall = now();
+	s->sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	s->majflt = ru.ru_majflt;
+	s->minflt = ru.ru_minflt;
+	s->stored = stored();
+}
+
+static void stop(struct sample *s)
+{
+	struct sample e;
+
+	start(&e);
+	s->wall = e.wall - s->wall;
+	s->sys = e.sys - s->sys;
+	s->majflt = e.majflt - s->majflt;
+	s->minflt = e.minflt - s->minflt;
+	s->stored = e.stored - s->stored;
+}
+
+/* Pages of [p, p + len) resident in memory. */
+static long resident(unsigned char *p, size_t len)
+{
+	size_t n = len / psz, i;
+	unsigned char *vec = malloc(n);
+	long r = 0;
+
+	if (!vec || mincore(p, len, vec))
+		return -1;
+	for (i = 0; i < n; i++)
+		r += vec[i] & 1;
+	free(vec);
+	return r;
+}
+
+static int reclaim(size_t bytes)
+{
+	char path[512], cg[256], line[300];
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	int fd, rc;
+
+	if (!f || !fgets(line, sizeof(line), f))
+		return -1;
+	fclose(f);
+	if (sscanf(line, "0::%255s", cg) != 1)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.reclaim", cg);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	snprintf(line, sizeof(line), "%zu", bytes);
+	rc = write(fd, line, strlen(line)) < 0 && errno != EAGAIN ? -1 : 0;
+	close(fd);
+	return rc;
+}
+
+static void pageout(unsigned char *p, size_t len, int use_reclaim)
+{
+	int i;
+
+	/* A few rounds: reclaim may leave some pages behind. */
+	for (i = 0; i < 4 && resident(p, len) > (long)(len / psz / 50); i++) {
+		if (use_reclaim)
+			reclaim(len);
+		else
+			madvise(p, len, MADV_PAGEOUT);
+	}
+}
+
+static void emit(const char *name, struct sample *s, long pages, int last)
+{
+	printf("\"%s\": {\"s\": %.6f, \"us_per_page\": %.3f, \"sys_s\": %.6f, "
+	       "\"majflt\": %ld, \"minflt\": %ld, \"stored\": %lld}%s\n",
+	       name, s->wall, s->wall * 1e6 / pages, s->sys, s->majflt,
+	       s->minflt, s->stored, last ? "" : ",");
+}
+
+int main(int argc, char **argv)
+{
+	struct sample fill, out, rd, cmp, wr, o2;
+	unsigned char *p, *want;
+	volatile unsigned char sink = 0;
+	enum content c = C_RANDOM;
+	long pages, i, bad = 0, left;
+	size_t len;
+	int rec, k;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s SIZE_MIB random|text|zero|mixed madvise|reclaim\n", argv[0]);
+		return 2;
+	}
+	psz = sysconf(_SC_PAGESIZE);
+	len = (size_t)atol(argv[1]) << 20;
+	for (k = 0; k < 4; k++)
+		if (!strcmp(argv[2], content_names[k]))
+			c = k;
+	if (strcmp(argv[2], content_names[c]) || !len) {
+		fprintf(stderr, "pagebench: bad size or content '%s'\n", argv[2]);
+		return 2;
+	}
+	rec = !strcmp(argv[3], "reclaim");
+	pages = len / psz;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	want = malloc(psz);
+	if (p == MAP_FAILED || !want)
+		return 1;
+	madvise(p, len, MADV_NOHUGEPAGE);
+
+	start(&fill);
+	for (i = 0; i < pages; i++)
+		fill_page(p + i * psz, psz, c, SEED, i);
+	stop(&fill);
+
+	start(&out);
+	pageout(p, len, rec);
+	stop(&out);
+	left = resident(p, len);
+
+	start(&rd);
+	for (i = 0; i < pages; i++)
+		sink += p[i * psz + (i % psz)];
+	stop(&rd);
+
+	start(&o2);
+	pageout(p, len, rec);
+	stop(&o2);
+	start(&cmp);
+	for (i = 0; i < pages; i++) {
+		fill_page(want, psz, c, SEED, i);
+		bad += !!memcmp(p + i * psz, want, psz);
+	}
+	stop(&cmp);
+
+	pageout(p, len, rec);
+	start(&wr);
+	for (i = 0; i < pages; i++)
+		p[i * psz + (i % psz)] ^= 1;
+	stop(&wr);
+
+	printf("{\"pages\": %ld, \"content\": \"%s\", \"pageout_by\": \"%s\", "
+	       "\"left_resident\": %ld, \"mismatched_pages\": %ld,\n",
+	       pages, content_names[c], rec ? "reclaim" : "madvise", left, bad);
+	printf("\"store_cpu_us_per_page\": %.3f,\n",
+	       out.stored > 0 ? out.sys * 1e6 / out.stored : 0.0);
+	emit("fill", &fill, pages, 0);
+	emit("pageout", &out, pages, 0);
+	emit("read", &rd, pages, 0);
+	emit("compare", &cmp, pages, 0);
+	emit("write", &wr, pages, 1);
+	printf("}\n");
+	return bad ? 3 : 0;
+}

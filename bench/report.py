@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn a benchmark run's raw output (build/share/bench-out) into
+results.json, results.md and PNG plots; optionally write bench/RESULTS.md."""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+BASE = "zswap-lz4"
+# metric: (label, unit, higher is better)
+METRICS = {
+    "pageout_us_per_page": ("push-out time per page", "us", False),
+    "store_cpu_us_per_page": ("store-path CPU per page (sys time / pages stored)", "us", False),
+    "read_us_per_page": ("read pass, per page", "us", False),
+    "compare_us_per_page": ("full-compare pass, per page", "us", False),
+    "write_us_per_page": ("write pass, per page", "us", False),
+    "read_majflt": ("major faults in the read pass", "", False),
+    "iops": ("IOPS", "", True),
+    "clat_p50_us": ("completion latency p50", "us", False),
+    "clat_p90_us": ("completion latency p90", "us", False),
+    "clat_p99_us": ("completion latency p99", "us", False),
+    "clat_p99.9_us": ("completion latency p99.9", "us", False),
+    "bogo_ops_per_s": ("bogo ops/s (real time)", "", True),
+    "mib_per_s": ("throughput", "MiB/s", True),
+    "zswpout": ("zswap stores", "pages", None),
+    "pswpout": ("swap-device writes", "pages", None),
+}
+PCTS = [("50.000000", "clat_p50_us"), ("90.000000", "clat_p90_us"),
+        ("99.000000", "clat_p99_us"), ("99.900000", "clat_p99.9_us")]
+
+
+def read_kv(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                out[k.strip()] = v.strip().strip('"')
+    return out
+
+
+def vmstat(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, v = line.split()
+            out[k] = int(v)
+    return out
+
+
+def first_json(text):
+    i = text.find("{")
+    if i < 0:
+        raise ValueError("no JSON in the output")
+    return json.loads(text[i:])
+
+
+def parse_run(d):
+    meta = read_kv(os.path.join(d, "meta"))
+    with open(os.path.join(d, "out"), errors="replace") as f:
+        out = f.read()
+    b, a = vmstat(os.path.join(d, "vmstat.before")), vmstat(os.path.join(d, "vmstat.after"))
+    m = {k: a.get(k, 0) - b.get(k, 0) for k in ("zswpout", "zswpin", "pswpout", "pswpin", "zswpwb")}
+    scen, var = meta["scenario"], meta["variant"]
+    ok = meta.get("rc") == "0"
+    problems = []
+    if ok and scen == "page":
+        j = first_json(out)
+        for p in ("pageout", "read", "compare", "write"):
+            m[p + "_us_per_page"] = j[p]["us_per_page"]
+        m["store_cpu_us_per_page"] = j["store_cpu_us_per_page"]
+        m["read_majflt"] = j["read"]["majflt"]
+        if j["mismatched_pages"]:
+            problems.append("%d pages differ" % j["mismatched_pages"])
+    elif ok and scen == "fio":
+        job = first_json(out)["jobs"][0]
+        m["iops"] = job["read"]["iops"] + job["write"]["iops"]
+        pct = job["read"]["clat_ns"].get("percentile", {})
+        for k, name in PCTS:
+            if k in pct:
+                m[name] = pct[k] / 1000.0
+    elif ok and scen == "stress":
+        with open(os.path.join(d, "stress.yaml")) as f:
+            y = f.read()
+        r = re.search(r"stressor:\s*vm\b.*?bogo-ops-per-second-real-time:\s*([0-9.e+]+)", y, re.S)
+        if not r:
+            raise ValueError("no bogo-ops-per-second-real-time in stress.yaml")
+        m["bogo_ops_per_s"] = float(r.group(1))
+    elif ok and scen == "usemem":
+        j = first_json(out)
+        m["mib_per_s"] = j["mib_per_s"]
+        if j["failed"]:
+            problems.append("data check failed")
+    if not ok:
+        problems.append("exit status %s" % meta.get("rc"))
+    return {"scenario": "%s-%s" % (scen, var), "mode": meta["mode"],
+            "rep": int(meta["rep"]), "wall_s": int(meta.get("wall_ns", 0)) / 1e9,
+            "metrics": m, "problems": problems}
+
+
+def environment(raw, console, command):
+    share = os.path.dirname(raw.rstrip("/"))
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {"command": command}
+    try:
+        env["commit"] = subprocess.run(["git", "-C", top, "describe", "--always", "--dirty"],
+                                       capture_output=True, text=True).stdout.strip()
+    except OSError:
+        env["commit"] = "unknown"
+    env["vm"] = {"cpus": 2, "accel": "tcg"}
+    path = os.path.join(share, "vm.env")
+    text = open(path).read() if os.path.exists(path) else ""
+    for key, name in (("ZSWAP_SPM_MEM_MIB", "dram_mib"), ("ZSWAP_SPM_CXL_MIB", "cxl_mib"),
+                      ("ZSWAP_SPM_CXL_MODE", "cxl_mode"), ("ZSWAP_SPM_SWAP_MIB", "swap_mib")):
+        r = re.search(key + r"=(\S+)", text)
+        env["vm"][name] = r.group(1) if r else None
+    env["kernel"] = env["qemu"] = env["device_model"] = None
+    if os.path.exists(os.path.join(share, "qemu-version")):
+        env["qemu"] = open(os.path.join(share, "qemu-version")).read().strip()
+    if console and os.path.exists(console):
+        c = open(console, errors="replace").read()
+        r = re.search(r"Linux version (\S+)", c)
+        env["kernel"] = r.group(1) if r else None
+        r = re.search(r"cxl_compressed\.model=(\S+)", c)
+        env["device_model"] = r.group(1) if r else "none"
+        r = re.search(r"cxl_compressed \S+: node \d+: .*", c)
+        env["device"] = r.group(0) if r else None
+    return env
+
+
+def median_table(runs):
+    med = {}
+    for r in runs:
+        for k, v in r["metrics"].items():
+            med.setdefault(r["scenario"], {}).setdefault(k, {}).setdefault(r["mode"], []).append(v)
+    out = {}
+    for s, ms in med.items():
+        for k, modes in ms.items():
+            for mode, vals in modes.items():
+                out.setdefault(s, {}).setdefault(k, {})[mode] = {
+                    "median": statistics.median(vals), "reps": vals}
+    return out
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return "%.0f" % v
+    if abs(v) >= 10:
+        return "%.1f" % v
+    return "%.3g" % v
+
+
+def markdown(res):
+    modes = res["modes"]
+    others = [m for m in modes if m != BASE]
+    lines = []
+    env = res["environment"]
+    lines.append("Command: `%s`  " % env["command"])
+    lines.append("Commit %s, kernel %s, QEMU %s, VM: %s MiB DRAM + %s MiB CXL (%s), "
+                 "2 vCPUs under TCG; device model: %s.  " % (
+                     env.get("commit"), env.get("kernel"), env.get("qemu"),
+                     env["vm"].get("dram_mib"), env["vm"].get("cxl_mib"),
+                     env["vm"].get("cxl_mode"), env.get("device_model")))
+    lines.append("Medians of %d repetition(s); ratios are against %s "
+                 "(for times, < 1 is faster; for throughput, > 1 is faster)." % (
+                     res["params"]["reps"], BASE))
+    lines.append("")
+    head = "| scenario | metric | " + " | ".join(modes) + " | " + \
+        " | ".join("%s / %s" % (m, BASE) for m in others if BASE in modes) + " |"
+    lines.append(head)
+    lines.append("|" + "---|" * (2 + len(modes) + (len(others) if BASE in modes else 0)))
+    for s in sorted(res["medians"]):
+        for k in METRICS:
+            if k not in res["medians"][s]:
+                continue
+            row = res["medians"][s][k]
+            label, unit, _ = METRICS[k]
+            cells = [fmt(row[m]["median"]) if m in row else "-" for m in modes]
+            ratios = []
+            if BASE in modes:
+                for m in others:
+                    b = row.get(BASE, {}).get("median")
+                    v = row.get(m, {}).get("median")
+                    ratios.append("%.2f" % (v / b) if b and v is not None else "-")
+            lines.append("| %s | %s%s | %s | %s |" % (s, label, " (%s)" % unit if unit else "",
+                                                      " | ".join(cells), " | ".join(ratios)))
+    probs = [r for r in res["runs"] if r["problems"]]
+    if probs:
+        lines.append("")
+        lines.append("Problems:")
+        for r in probs:
+            lines.append("- %s %s rep %d: %s" % (r["scenario"], r["mode"], r["rep"], "; ".join(r["problems"])))
+    return "\n".join(lines) + "\n"
+
+
+def gnuplot(out, name, script):
+    path = os.path.join(out, name + ".gp")
+    with open(path, "w") as f:
+        f.write(script)
+    subprocess.run(["gnuplot", path], check=True, cwd=out)
+
+
+def plots(res, out):
+    modes = res["modes"]
+    med = res["medians"]
+    made = []
+    common = ("set terminal pngcairo size 1000,560 font 'sans,10'\n"
+              "set style data histogram\nset style histogram clustered gap 1\n"
+              "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset grid ytics\n"
+              "set key outside right top\nset xtics nomirror\n")
+    cols = " ".join('"%s"' % m for m in modes)
+    # Throughput relative to the base mode.
+    tp = [(s, k) for s in sorted(med) for k in ("iops", "bogo_ops_per_s", "mib_per_s") if k in med[s]]
+    if tp and BASE in modes:
+        with open(os.path.join(out, "throughput.dat"), "w") as f:
+            f.write("scenario " + cols + "\n")
+            for s, k in tp:
+                b = med[s][k].get(BASE, {}).get("median")
+                vals = [med[s][k].get(m, {}).get("median") for m in modes]
+                f.write('"%s" %s\n' % (s, " ".join("%.4f" % (v / b) if v is not None and b else "NaN" for v in vals)))
+        gnuplot(out, "throughput", common +
+                "set output 'throughput.png'\nset title 'Throughput relative to %s (median; higher is better)'\n"
+                "set ylabel 'x %s'\nplot for [i=2:%d] 'throughput.dat' using i:xtic(1) title columnheader(i)\n"
+                % (BASE, BASE, len(modes) + 1))
+        made.append("throughput.png")
+    # fio latency percentiles.
+    for s in sorted(med):
+        if not s.startswith("fio-") or "clat_p50_us" not in med[s]:
+            continue
+        dat = "latency-%s.dat" % s
+        with open(os.path.join(out, dat), "w") as f:
+            f.write("pct " + cols + "\n")
+            for _, k in PCTS:
+                if k in med[s]:
+                    f.write('"%s" %s\n' % (k.split("_")[1], " ".join(
+                        "%.2f" % med[s][k][m]["median"] if m in med[s][k] else "NaN" for m in modes)))
+        gnuplot(out, "latency-" + s, common +
+                "set output 'latency-%s.png'\nset title '%s: read completion latency percentiles (median of runs; lower is better)'\n"
+                "set logscale y\nset ylabel 'us'\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n"
+                % (s, s, len(modes) + 1, dat))
+        made.append("latency-%s.png" % s)
+    # Time per page for each pass.
+    pages = [s for s in sorted(med) if s.startswith("page-")]
+    if pages:
+        passes = ["pageout_us_per_page", "read_us_per_page", "compare_us_per_page", "write_us_per_page"]
+        script = common.replace("size 1000,560", "size 1200,%d" % (330 * ((len(pages) + 1) // 2))) + \
+            "set output 'pages.png'\nset multiplot layout %d,2 title 'Time per page for each pass (median; lower is better)'\n" \
+            "set logscale y\nset ylabel 'us per page'\n" % ((len(pages) + 1) // 2)
+        for s in pages:
+            dat = "pages-%s.dat" % s
+            with open(os.path.join(out, dat), "w") as f:
+                f.write("pass " + cols + "\n")
+                for p in passes:
+                    row = med[s].get(p, {})
+                    f.write('"%s" %s\n' % (p.split("_")[0], " ".join(
+                        "%.3f" % row[m]["median"] if m in row and row[m]["median"] > 0 else "NaN" for m in modes)))
+            script += "set title '%s'\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n" % (
+                s, len(modes) + 1, dat)
+        script += "unset multiplot\n"
+        gnuplot(out, "pages", script)
+        made.append("pages.png")
+    return made
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--command", default="make bench")
+    ap.add_argument("--console")
+    ap.add_argument("--results-md", help="also write this RESULTS.md (plots linked from plots/)")
+    a = ap.parse_args()
+    runs, order = [], []
+    for d in sorted(os.listdir(a.raw)):
+        p = os.path.join(a.raw, d)
+        if os.path.isdir(p):
+            try:
+                runs.append(parse_run(p))
+            except (OSError, ValueError, KeyError) as e:
+                meta = read_kv(os.path.join(p, "meta"))
+                runs.append({"scenario": "%s-%s" % (meta.get("scenario"), meta.get("variant")),
+                             "mode": meta.get("mode"), "rep": int(meta.get("rep", 0)),
+                             "wall_s": 0, "metrics": {}, "problems": ["unreadable output: %s" % e]})
+            if runs[-1]["mode"] not in order:
+                order.append(runs[-1]["mode"])
+    if not runs:
+        sys.exit("report: no runs in %s" % a.raw)
+    res = {"environment": environment(a.raw, a.console, a.command),
+           "params": {"reps": max(r["rep"] for r in runs)},
+           "modes": order, "runs": runs, "medians": median_table(runs)}
+    cfg = os.path.join(a.raw, "..", "bench", "config")
+    if os.path.exists(cfg):
+        res["params"].update({k.lower(): v for k, v in read_kv(cfg).items()})
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    md = markdown(res)
+    made = plots(res, a.out)
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write(md + "\n" + "".join("![%s](%s)\n" % (p, p) for p in made))
+    print(md)
+    if a.results_md:
+        with open(a.results_md, "w") as f:
+            f.write("# Benchmark results\n\nThe latest full run of `make bench` (see `bench/README.md`). "
+                    "Raw figures with every repetition: `bench/results.json`.\n\n")
+            f.write(md + "\n" + "".join("![%s](plots/%s)\n\n" % (p, p) for p in made))
+    bad = [r for r in runs if r["problems"]]
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
