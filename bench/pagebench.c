@@ -131,8 +131,14 @@ static void pageout(unsigned char *p, size_t len, int use_reclaim)
 {
 	int i;
 
-	/* A few rounds: reclaim may leave some pages behind. */
-	for (i = 0; i < 4 && resident(p, len) > (long)(len / psz / 50); i++) {
+	/*
+	 * Rounds until nearly all is out: reclaim may leave pages behind, and
+	 * pages written to a disk stay in the swap cache until their writeback
+	 * ends; the next round frees them.
+	 */
+	for (i = 0; i < 40 && resident(p, len) > (long)(len / psz / 50); i++) {
+		if (i)
+			usleep(20000);
 		if (use_reclaim)
 			reclaim(len);
 		else

@@ -203,20 +203,29 @@ def gnuplot(out, name, script):
     path = os.path.join(out, name + ".gp")
     with open(path, "w") as f:
         f.write(script)
-    subprocess.run(["gnuplot", path], check=True, cwd=out)
+    r = subprocess.run(["gnuplot", path], cwd=out, capture_output=True, text=True)
+    if r.returncode:
+        print("report: %s.png not drawn: %s" % (name, r.stderr.strip()), file=sys.stderr)
+        return False
+    return True
+
+
+def present(rows, modes):
+    """The modes with a figure in any of rows (dicts mode -> {median})."""
+    return [m for m in modes if any(m in r for r in rows)]
 
 
 def plots(res, out):
-    modes = res["modes"]
     med = res["medians"]
     made = []
     common = ("set terminal pngcairo size 1000,560 font 'sans,10'\n"
               "set style data histogram\nset style histogram clustered gap 1\n"
               "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset grid ytics\n"
               "set key outside right top\nset xtics nomirror\n")
-    cols = " ".join('"%s"' % m for m in modes)
     # Throughput relative to the base mode.
     tp = [(s, k) for s in sorted(med) for k in ("iops", "bogo_ops_per_s", "mib_per_s") if k in med[s]]
+    modes = present([med[s][k] for s, k in tp], res["modes"])
+    cols = " ".join('"%s"' % m for m in modes)
     if tp and BASE in modes:
         with open(os.path.join(out, "throughput.dat"), "w") as f:
             f.write("scenario " + cols + "\n")
@@ -224,15 +233,17 @@ def plots(res, out):
                 b = med[s][k].get(BASE, {}).get("median")
                 vals = [med[s][k].get(m, {}).get("median") for m in modes]
                 f.write('"%s" %s\n' % (s, " ".join("%.4f" % (v / b) if v is not None and b else "NaN" for v in vals)))
-        gnuplot(out, "throughput", common +
-                "set output 'throughput.png'\nset title 'Throughput relative to %s (median; higher is better)'\n"
-                "set ylabel 'x %s'\nplot for [i=2:%d] 'throughput.dat' using i:xtic(1) title columnheader(i)\n"
-                % (BASE, BASE, len(modes) + 1))
-        made.append("throughput.png")
+        if gnuplot(out, "throughput", common +
+                   "set output 'throughput.png'\nset title 'Throughput relative to %s (median; higher is better)'\n"
+                   "set ylabel 'x %s'\nplot for [i=2:%d] 'throughput.dat' using i:xtic(1) title columnheader(i)\n"
+                   % (BASE, BASE, len(modes) + 1)):
+            made.append("throughput.png")
     # fio latency percentiles.
     for s in sorted(med):
         if not s.startswith("fio-") or "clat_p50_us" not in med[s]:
             continue
+        modes = present([med[s][k] for _, k in PCTS if k in med[s]], res["modes"])
+        cols = " ".join('"%s"' % m for m in modes)
         dat = "latency-%s.dat" % s
         with open(os.path.join(out, dat), "w") as f:
             f.write("pct " + cols + "\n")
@@ -240,14 +251,16 @@ def plots(res, out):
                 if k in med[s]:
                     f.write('"%s" %s\n' % (k.split("_")[1], " ".join(
                         "%.2f" % med[s][k][m]["median"] if m in med[s][k] else "NaN" for m in modes)))
-        gnuplot(out, "latency-" + s, common +
-                "set output 'latency-%s.png'\nset title '%s: read completion latency percentiles (median of runs; lower is better)'\n"
-                "set logscale y\nset ylabel 'us'\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n"
-                % (s, s, len(modes) + 1, dat))
-        made.append("latency-%s.png" % s)
+        if gnuplot(out, "latency-" + s, common +
+                   "set output 'latency-%s.png'\nset title '%s: read completion latency percentiles (median of runs; lower is better)'\n"
+                   "set logscale y\nset ylabel 'us'\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n"
+                   % (s, s, len(modes) + 1, dat)):
+            made.append("latency-%s.png" % s)
     # Time per page for each pass.
     pages = [s for s in sorted(med) if s.startswith("page-")]
-    if pages:
+    modes = present([med[s].get("read_us_per_page", {}) for s in pages], res["modes"])
+    cols = " ".join('"%s"' % m for m in modes)
+    if pages and modes:
         passes = ["pageout_us_per_page", "read_us_per_page", "compare_us_per_page", "write_us_per_page"]
         script = common.replace("size 1000,560", "size 1200,%d" % (330 * ((len(pages) + 1) // 2))) + \
             "set output 'pages.png'\nset multiplot layout %d,2 title 'Time per page for each pass (median; lower is better)'\n" \
@@ -263,8 +276,8 @@ def plots(res, out):
             script += "set title '%s'\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n" % (
                 s, len(modes) + 1, dat)
         script += "unset multiplot\n"
-        gnuplot(out, "pages", script)
-        made.append("pages.png")
+        if gnuplot(out, "pages", script):
+            made.append("pages.png")
     return made
 
 
@@ -296,7 +309,8 @@ def main():
            "modes": order, "runs": runs, "medians": median_table(runs)}
     cfg = os.path.join(a.raw, "..", "bench", "config")
     if os.path.exists(cfg):
-        res["params"].update({k.lower(): v for k, v in read_kv(cfg).items()})
+        res["params"].update({k.lower(): int(v) if v.isdigit() else v
+                              for k, v in read_kv(cfg).items()})
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(res, f, indent=1)

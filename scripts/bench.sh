@@ -6,8 +6,8 @@
 #   SCENARIOS  page fio stress usemem (default: all)
 #   MODES      swap zswap-lz4 zswap-zstd (default: all)
 #   REPS       repetitions of each run (default 3; QUICK: 1)
-#   SIZE       MiB the workloads swap through (default 256; QUICK: 64)
-#   RUNTIME    seconds of each fio and stress-ng run (default 20; QUICK: 6)
+#   SIZE       MiB the workloads swap through (default 128; QUICK: 32)
+#   RUNTIME    seconds of each fio and stress-ng run (default 15; QUICK: 5)
 #   CONTENTS   page contents: random text zero mixed (default: all)
 #   QUICK=1    the quick profile (under 10 minutes)
 # Results: build/bench/<time>/ (results.json, results.md, *.png); a full run
@@ -24,9 +24,9 @@ for v in QUICK SCENARIOS MODES CONTENTS REPS SIZE RUNTIME MEM CXL SWAP; do
 	[ -n "${!v:-}" ] && [ "${!v}" != 0 -o "$v" != QUICK ] && CMD="$CMD $v=\"${!v}\""
 done
 if [ "$QUICK" = 1 ]; then
-	D_REPS=1 D_SIZE=64 D_RUNTIME=6
+	D_REPS=1 D_SIZE=32 D_RUNTIME=5
 else
-	D_REPS=3 D_SIZE=256 D_RUNTIME=20
+	D_REPS=3 D_SIZE=128 D_RUNTIME=15
 fi
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 MODES=${MODES:-$ALL_MODES}
@@ -62,8 +62,8 @@ done
 # guest itself needs about 512 MiB.
 [ $((SIZE * 2 + 64 + 512)) -le "$VM_MEM" ] ||
 	bad "SIZE=$SIZE MiB does not fit a VM of MEM=$VM_MEM MiB (need 2*SIZE+576 <= MEM: SIZE <= $(((VM_MEM - 576) / 2)))"
-[ $((SIZE * 2)) -le "$VM_SWAP" ] ||
-	bad "SIZE=$SIZE MiB does not fit SWAP=$VM_SWAP MiB of swap (need 2*SIZE <= SWAP)"
+[ $((SIZE * 3)) -le "$VM_SWAP" ] ||
+	bad "SIZE=$SIZE MiB does not fit SWAP=$VM_SWAP MiB of swap (need 3*SIZE <= SWAP)"
 
 "$TOP"/scripts/prepare.sh bench
 for c in gnuplot python3 gcc; do command -v $c >/dev/null || die "$c is missing (scripts/setup-host.sh installs it)"; done
@@ -82,7 +82,7 @@ MODES="$MODES"
 PAGE_CONTENTS="$CONTENTS"
 REPS=$REPS
 PAGE_MIB=$SIZE
-FIO_FILE_MIB=$SIZE
+FIO_FILE_MIB=$((SIZE * 2))
 STRESS_MIB=$SIZE
 USEMEM_MIB=$SIZE
 RUNTIME=$RUNTIME
@@ -98,13 +98,20 @@ set +e
 	-- /share/bench/run.sh
 vrc=$?
 set -e
-[ "$vrc" = 0 ] || die "the benchmark run failed (status $vrc; console: $RES/console.log)"
+[ -d "$BUILD/share/bench-out" ] ||
+	die "the benchmark run failed before any result (status $vrc; console: $RES/console.log)"
 
 full=0
 [ "$QUICK" != 1 ] && [ "$SCENARIOS" = "$ALL_SCENARIOS" ] && [ "$MODES" = "$ALL_MODES" ] &&
 	[ "$CONTENTS" = "$ALL_CONTENTS" ] && full=1
+set +e
 python3 "$TOP"/bench/report.py --out "$RES" --raw "$BUILD/share/bench-out" \
 	--command "$CMD" --console "$RES/console.log"
+prc=$?
+set -e
+if [ "$vrc" != 0 ] || [ "$prc" != 0 ]; then
+	die "some runs failed (see 'Problems' in $RES/results.md; console: $RES/console.log); bench/RESULTS.md left as it was"
+fi
 if [ "$full" = 1 ]; then
 	mkdir -p "$TOP/bench/plots"
 	cp "$RES"/*.png "$TOP/bench/plots/"

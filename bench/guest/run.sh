@@ -20,9 +20,13 @@ mode_setup() {
 	local z=/sys/module/zswap/parameters
 	swapoff -a && swapon /dev/vda || return 1
 	case "$1" in
+	# zswap's shrinker writes cold entries back to the disk when a
+	# cgroup is at its limit (zswap memory counts in memory.max).
 	swap)		echo N >$z/enabled ;;
-	zswap-lz4)	echo lz4 >$z/compressor && echo Y >$z/enabled ;;
-	zswap-zstd)	echo zstd >$z/compressor && echo Y >$z/enabled ;;
+	zswap-lz4)	echo lz4 >$z/compressor && echo Y >$z/shrinker_enabled &&
+			echo Y >$z/enabled ;;
+	zswap-zstd)	echo zstd >$z/compressor && echo Y >$z/shrinker_enabled &&
+			echo Y >$z/enabled ;;
 	*)		say "unknown mode $1"; return 1 ;;
 	esac
 	sync
@@ -51,23 +55,26 @@ run_page() {
 run_fio() {
 	local rw=$1 extra=""
 	[ "$rw" = randrw ] && extra="--rwmixread=70"
-	cg_new "$((FIO_FILE_MIB / 2))M" "" &&
+	# A file twice SIZE, a limit of SIZE and 16 MiB for fio itself (its
+	# shared memory pools); data about 2.5x compressible, like the text.
+	cg_new "$((FIO_FILE_MIB / 2 + 16))M" "" &&
 	in_cg fio --name="$rw" --filename=/dev/shm/bench.fio --size="${FIO_FILE_MIB}M" \
 		--rw="$rw" $extra --bs=4k --ioengine=psync --runtime="$RUNTIME" \
-		--time_based --group_reporting --output-format=json
+		--buffer_compress_percentage=60 --buffer_compress_chunk=4096 \
+		--refill_buffers --time_based --group_reporting --output-format=json
 	local rc=$?
 	rm -f /dev/shm/bench.fio
 	return $rc
 }
 
 run_stress() {
-	cg_new "" "$((STRESS_MIB / 2))M" &&
+	cg_new "" "$((STRESS_MIB * 3 / 4))M" &&
 	in_cg stress-ng --vm 2 --vm-bytes "$((STRESS_MIB / 2))M" --verify \
 		--timeout "${RUNTIME}s" --metrics-brief --yaml "$dir/stress.yaml"
 }
 
 run_usemem() {
-	cg_new "$((USEMEM_MIB / 2))M" "" &&
+	cg_new "$((USEMEM_MIB * 3 / 4))M" "" &&
 	in_cg "$B/usemem" 4 "$((USEMEM_MIB / 4))" 2
 }
 
