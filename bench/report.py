@@ -322,7 +322,11 @@ def main():
     if a.results_md:
         with open(a.results_md, "w") as f:
             f.write("# Benchmark results\n\nThe latest full run of `make bench` (see `bench/README.md`). "
-                    "Raw figures with every repetition: `bench/results.json`.\n\n")
+                    "Raw figures with every repetition: `bench/results.json`.\n\n"
+                    "Read them as ratios between modes of one run. Under TCG the CPU work of "
+                    "compression is slowed far more than the swap disk, a sparse file the host "
+                    "serves from its page cache: `swap` looks better here than against a real "
+                    "disk on real hardware.\n\n")
             f.write(md + "\n" + "".join("![%s](plots/%s)\n\n" % (p, p) for p in made))
     bad = [r for r in runs if r["problems"]]
     sys.exit(1 if bad else 0)
