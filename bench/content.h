@@ -7,14 +7,16 @@
 #ifndef BENCH_CONTENT_H
 #define BENCH_CONTENT_H
 
-#include <stdint.h>
+#include <linux/types.h>
 #include <string.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum content { C_RANDOM, C_TEXT, C_ZERO, C_MIXED };
 
 static const char * const content_names[] = { "random", "text", "zero", "mixed" };
 
-static inline uint64_t mix64(uint64_t z)
+static inline __u64 mix64(__u64 z)
 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -38,18 +40,18 @@ static const char * const words[] = {
  * Text-like: words, three times in eight a whole phrase from the page's own
  * 16 four-word phrases.  LZ4 compresses such a 4 KiB page about 2.5x.
  */
-static inline void text_page(unsigned char *p, long len, uint64_t seed)
+static inline void text_page(unsigned char *p, long len, __u64 seed)
 {
-	const int nw = sizeof(words) / sizeof(words[0]);
+	const int nw = ARRAY_LEN(words);
 	int topic[16][4], i, j;
-	uint64_t x = seed;
+	__u64 x = seed;
 	long off = 0;
 
 	for (i = 0; i < 16; i++)
 		for (j = 0; j < 4; j++)
 			topic[i][j] = mix64(x++) % nw;
 	while (off < len) {
-		uint64_t r = mix64(x++);
+		__u64 r = mix64(x++);
 		int nwords = r % 8 < 3 ? 4 : 1;
 		int ph = (r >> 8) % 16;
 
@@ -71,7 +73,7 @@ static inline void text_page(unsigned char *p, long len, uint64_t seed)
 	}
 }
 
-static inline enum content page_kind(enum content c, unsigned long idx, uint64_t seed)
+static inline enum content page_kind(enum content c, unsigned long idx, __u64 seed)
 {
 	if (c != C_MIXED)
 		return c;
@@ -87,15 +89,15 @@ static inline enum content page_kind(enum content c, unsigned long idx, uint64_t
 }
 
 static inline void fill_page(unsigned char *p, long len, enum content c,
-			     uint64_t seed, unsigned long idx)
+			     __u64 seed, unsigned long idx)
 {
-	uint64_t s = mix64(seed + idx * 0x9e3779b97f4a7c15ULL);
+	__u64 s = mix64(seed + idx * 0x9e3779b97f4a7c15ULL);
 	long i;
 
 	switch (page_kind(c, idx, seed)) {
 	case C_RANDOM:
 		for (i = 0; i + 8 <= len; i += 8) {
-			uint64_t v = mix64(s + i);
+			__u64 v = mix64(s + i);
 
 			memcpy(p + i, &v, 8);
 		}

@@ -71,8 +71,9 @@ int main(int argc, char **argv)
 			rc = 3;
 	}
 	t = now() - t0;
-	printf("{\"nproc\": %d, \"mib_each\": %zu, \"reread\": %d, \"s\": %.3f, "
-	       "\"mib_per_s\": %.2f, \"failed\": %d}\n", nproc, len >> 20, reread,
-	       t, (double)nproc * (len >> 20) * (1 + reread) / t, rc != 0);
+	printf("{\"nproc\": %d, \"mib_each\": %zu, \"reread\": %d,\n",
+	       nproc, len >> 20, reread);
+	printf("\"s\": %.3f, \"mib_per_s\": %.2f, \"failed\": %d}\n", t,
+	       (double)nproc * (len >> 20) * (1 + reread) / t, rc != 0);
 	return rc;
 }
