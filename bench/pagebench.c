@@ -129,20 +129,25 @@ static int cg_reclaim(size_t bytes)
 
 static void pageout(unsigned char *p, size_t len, int use_reclaim)
 {
+	long left;
 	int i;
 
+	if (use_reclaim)
+		cg_reclaim(len);
+	else
+		madvise(p, len, MADV_PAGEOUT);
 	/*
-	 * Rounds until nearly all is out: reclaim may leave pages behind, and
-	 * pages written to a disk stay in the swap cache until their writeback
-	 * ends; the next round frees them.
+	 * Pages written to a disk stay in the swap cache, unmapped, until
+	 * their writeback ends; MADV_PAGEOUT no longer sees them (their page
+	 * table entries are swap entries), so reclaim our cgroup until they
+	 * are gone too.
 	 */
-	for (i = 0; i < 40 && resident(p, len) > (long)(len / psz / 50); i++) {
-		if (i)
-			usleep(20000);
-		if (use_reclaim)
-			cg_reclaim(len);
-		else
-			madvise(p, len, MADV_PAGEOUT);
+	for (i = 0; i < 100; i++) {
+		left = resident(p, len);
+		if (left <= (long)(len / psz / 100))
+			break;
+		usleep(10000);
+		cg_reclaim(left * psz);
 	}
 }
 

@@ -6,7 +6,7 @@
 #   SCENARIOS  page fio stress usemem (default: all)
 #   MODES      swap zswap-lz4 zswap-zstd (default: all)
 #   REPS       repetitions of each run (default 3; QUICK: 1)
-#   SIZE       MiB the workloads swap through (default 128; QUICK: 32)
+#   SIZE       MiB the workloads swap through (default 96; QUICK: 32)
 #   RUNTIME    seconds of each fio and stress-ng run (default 15; QUICK: 5)
 #   CONTENTS   page contents: random text zero mixed (default: all)
 #   QUICK=1    the quick profile (under 10 minutes)
@@ -26,7 +26,7 @@ done
 if [ "$QUICK" = 1 ]; then
 	D_REPS=1 D_SIZE=32 D_RUNTIME=5
 else
-	D_REPS=3 D_SIZE=128 D_RUNTIME=15
+	D_REPS=3 D_SIZE=96 D_RUNTIME=15
 fi
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 MODES=${MODES:-$ALL_MODES}
