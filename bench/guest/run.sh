@@ -55,9 +55,12 @@ run_page() {
 run_fio() {
 	local rw=$1 extra=""
 	[ "$rw" = randrw ] && extra="--rwmixread=70"
-	# A file twice SIZE, a limit of SIZE and 16 MiB for fio itself (its
-	# shared memory pools); data about 2.5x compressible, like the text.
-	cg_new "$((FIO_FILE_MIB / 2 + 16))M" "" &&
+	# A file twice SIZE, a limit of 5/4 SIZE and 16 MiB for fio itself
+	# (its shared memory pools), so that zswap's compressed copies of the
+	# other 3/4 fit beside the resident part even while randrw dirties
+	# pages faster than the shrinker writes them back; data about 2.5x
+	# compressible, like the text.
+	cg_new "$((FIO_FILE_MIB * 5 / 8 + 16))M" "" &&
 	in_cg fio --name="$rw" --filename=/dev/shm/bench.fio --size="${FIO_FILE_MIB}M" \
 		--rw="$rw" $extra --bs=4k --ioengine=psync --runtime="$RUNTIME" \
 		--buffer_compress_percentage=60 --buffer_compress_chunk=4096 \
