@@ -156,6 +156,34 @@ def fmt(v):
     return "%.3g" % v
 
 
+# The zswap SPM backend's targets (issue 5): store-path CPU per page at most
+# 0.3x zswap-lz4 and 0.1x zswap-zstd; swap-in (the read pass) no slower than
+# zswap-lz4.  (metric, baseline, highest ratio allowed)
+SPM = "zswap-spm"
+SPM_TARGETS = [("store_cpu_us_per_page", "zswap-lz4", 0.3),
+               ("store_cpu_us_per_page", "zswap-zstd", 0.1),
+               ("read_us_per_page", "zswap-lz4", 1.0)]
+
+
+def spm_targets(res):
+    """Lines that compare zswap-spm with its targets, per page content."""
+    if SPM not in res["modes"]:
+        return []
+    lines = ["", "Targets of %s (ratio of medians, same VM run):" % SPM, "",
+             "| scenario | metric | ratio | target | met |", "|---|---|---|---|---|"]
+    for s in sorted(res["medians"]):
+        for k, base, limit in SPM_TARGETS:
+            row = res["medians"][s].get(k, {})
+            v = row.get(SPM, {}).get("median")
+            b = row.get(base, {}).get("median")
+            if v is None or not b:
+                continue
+            r = v / b
+            lines.append("| %s | %s | %.3f x %s | <= %.1f | %s |" % (
+                s, METRICS[k][0], r, base, limit, "yes" if r <= limit else "NO"))
+    return lines
+
+
 def markdown(res):
     modes = res["modes"]
     others = [m for m in modes if m != BASE]
@@ -190,6 +218,7 @@ def markdown(res):
                     ratios.append("%.2f" % (v / b) if b and v is not None else "-")
             lines.append("| %s | %s%s | %s | %s |" % (s, label, " (%s)" % unit if unit else "",
                                                       " | ".join(cells), " | ".join(ratios)))
+    lines.extend(spm_targets(res))
     probs = [r for r in res["runs"] if r["problems"]]
     if probs:
         lines.append("")

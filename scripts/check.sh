@@ -24,7 +24,8 @@ if [ $# -gt 0 ]; then
 	suites=()
 	for s in "$@"; do suites+=("$s=$R/kselftest-${s//[:\/]/_}.tap"); done
 else
-	suites+=(zswap_spm="$R/kselftest-zswap_spm.tap" cgroup:test_zswap="$R/kselftest-cgroup_test_zswap.tap")
+	suites+=(zswap_spm="$R/kselftest-zswap_spm.tap" cgroup:test_zswap="$R/kselftest-cgroup_test_zswap.tap" \
+		cgroup:test_zswap@spm="$R/kselftest-cgroup_test_zswap@spm.tap")
 fi
 set +e
 python3 "$TOP"/scripts/tap-summary.py "${suites[@]}" | tee "$BUILD/check-summary.txt"

@@ -27,8 +27,14 @@ mode_setup() {
 			echo Y >$z/enabled ;;
 	zswap-zstd)	echo zstd >$z/compressor && echo Y >$z/shrinker_enabled &&
 			echo Y >$z/enabled ;;
+	# Pages go to the compressed CXL device (copy, no software
+	# compression); lz4 in software when the device refuses.
+	zswap-spm)	echo lz4 >$z/compressor && echo Y >$z/shrinker_enabled &&
+			echo Y >$z/enabled && echo Y >$z/spm_enabled ;;
 	*)		say "unknown mode $1"; return 1 ;;
 	esac
+	# Only zswap-spm stores on the device.
+	[ "$1" = zswap-spm ] || [ ! -e $z/spm_enabled ] || echo N >$z/spm_enabled
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 }

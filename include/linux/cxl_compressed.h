@@ -61,6 +61,7 @@ void ccm_free_folio(struct folio *folio);
 bool ccm_folio(const struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
 unsigned int ccm_ratio_percent(int nid);
+unsigned int ccm_ratio_seen_percent(int nid);
 int ccm_register_notifier(struct notifier_block *nb);
 int ccm_unregister_notifier(struct notifier_block *nb);
 #else
@@ -88,6 +89,11 @@ static inline enum ccm_pressure ccm_pressure(int nid)
 }
 
 static inline unsigned int ccm_ratio_percent(int nid)
+{
+	return 100;
+}
+
+static inline unsigned int ccm_ratio_seen_percent(int nid)
 {
 	return 100;
 }

@@ -10,6 +10,18 @@ counters() {
 	printf '  %-22s %s\n' "zswap loads (zswpin)" "$(awk '$1 == "zswpin" { print $2 }' /proc/vmstat)"
 	printf '  %-22s %s\n' "zswap pages now" "$(cat /sys/kernel/debug/zswap/stored_pages)"
 	printf '  %-22s %s bytes\n' "zswap pool size" "$(cat /sys/kernel/debug/zswap/pool_total_size)"
+	[ -e /sys/kernel/debug/zswap/spm_stored_pages ] || return 0
+	printf '  %-22s %s\n' "device stores (zswpout_spm)" "$(awk '$1 == "zswpout_spm" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "device loads (zswpin_spm)" "$(awk '$1 == "zswpin_spm" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "device refused (full)" "$(awk '$1 == "zswpspm_refuse_full" { print $2 }' /proc/vmstat)"
+	printf '  %-22s %s\n' "zswap pages on device" "$(cat /sys/kernel/debug/zswap/spm_stored_pages)"
+	for c in /sys/bus/dax/devices/dax*/compressed; do
+		[ -d "$c" ] || continue
+		d=${c%/compressed}
+		printf '  %-22s stored_pages %s, physical_used_bytes %s, compression_ratio %s\n' \
+			"device ${d##*/}" "$(cat "$c/stored_pages")" \
+			"$(cat "$c/physical_used_bytes")" "$(cat "$c/compression_ratio")"
+	done
 }
 
 hr "NUMA topology: node 0 is DRAM with the CPUs, the CPU-less node is the CXL device"
@@ -47,6 +59,12 @@ for c in /sys/bus/dax/devices/dax*/compressed; do
 	fi
 done
 hr "zswap settings"
+z=/sys/module/zswap/parameters
+if [ -w $z/spm_enabled ] && ls -d /sys/bus/dax/devices/dax*/compressed >/dev/null 2>&1; then
+	echo "  turning on zswap's compressed-memory backend: echo Y >$z/spm_enabled"
+	echo "  (pages are copied to the CXL device, which compresses them; the CPU does not)"
+	echo Y >$z/spm_enabled
+fi
 for p in /sys/module/zswap/parameters/*; do printf '  %-28s %s\n' "${p##*/}" "$(cat "$p")"; done
 hr "swap"
 cat /proc/swaps
@@ -65,7 +83,7 @@ rc=${PIPESTATUS[0]}
 echo "after:"
 counters
 echo "cgroup memory.stat:"
-grep -E '^(anon|zswap|zswapped|zswpout|zswpin|pswpout|pswpin) ' /sys/fs/cgroup/demo/memory.stat | sed 's/^/  /'
+grep -E '^(anon|zswap|zswapped|zswapped_spm|zswpout|zswpin|zswpout_spm|zswpin_spm|pswpout|pswpin) ' /sys/fs/cgroup/demo/memory.stat | sed 's/^/  /'
 rmdir /sys/fs/cgroup/demo 2>/dev/null
 [ "$rc" = 0 ] && echo "demo: workload finished, rc=0" || echo "demo: workload failed, rc=$rc"
 exit "$rc"

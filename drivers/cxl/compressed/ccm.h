@@ -130,6 +130,8 @@ struct ccm_model;
  * @closing: the device admits nothing: it is being unbound
  * @written: per page, reported stored by its consumer
  * @stored: pages held by consumers
+ * @ratio_seen: average ratio, in percent, of the data the last telemetry
+ *	reading includes; see ccm_ratio_seen_percent()
  * @refused: refusals, per reason
  * @alarms: device watermark alarms
  * @scrub_list: freed folios waiting to be zeroed
@@ -165,6 +167,7 @@ struct ccm_dev {
 	bool closing;
 	unsigned long *written;
 	u64 stored;
+	unsigned int ratio_seen;
 	u64 refused[CCM_REFUSE_NOMEM + 1];
 	u64 alarms;
 

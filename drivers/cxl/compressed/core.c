@@ -129,8 +129,19 @@ void ccm_level_changed(struct ccm_dev *cd)
  */
 void ccm_telemetry(struct ccm_dev *cd, u64 used, u64 accounted)
 {
+	u64 held, pending;
+
 	spin_lock(&cd->lock);
 	ccm_acct_telemetry(&cd->acct, used, accounted);
+	/*
+	 * The pages whose data the reading includes: those held or not yet
+	 * zeroed, less those written since.  Without any, keep the last
+	 * figure.
+	 */
+	held = cd->stored + cd->scrub_pending;
+	pending = ccm_acct_pending(&cd->acct);
+	if (accounted == cd->acct.tele_accounted && held > pending)
+		WRITE_ONCE(cd->ratio_seen, ccm_ratio(held - pending, used));
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
 }
@@ -463,6 +474,34 @@ unsigned int ccm_ratio_percent(int nid)
 	return ratio;
 }
 EXPORT_SYMBOL_GPL(ccm_ratio_percent);
+
+/**
+ * ccm_ratio_seen_percent - compression ratio of the data a device reported
+ * @nid: the node
+ *
+ * The device's usage over the pages its last telemetry reading includes,
+ * or the last such figure while it includes none.  Unlike
+ * ccm_ratio_percent(), pages written since the reading do not count as
+ * full pages: this estimates what a page costs, it does not bound the
+ * usage.  Use it to charge for pages, and ccm_ratio_percent() to reason
+ * about capacity.
+ *
+ * Return: the ratio times 100, 100 to 6400; 100 before the first reading
+ * with data, and if no device is bound.
+ */
+unsigned int ccm_ratio_seen_percent(int nid)
+{
+	unsigned int ratio = CCM_RATIO_MIN;
+	struct ccm_dev *cd;
+
+	rcu_read_lock();
+	cd = ccm_find(nid);
+	if (cd)
+		ratio = READ_ONCE(cd->ratio_seen);
+	rcu_read_unlock();
+	return ratio;
+}
+EXPORT_SYMBOL_GPL(ccm_ratio_seen_percent);
 
 /**
  * ccm_register_notifier - get told about pressure changes and removals
@@ -857,6 +896,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	INIT_WORK(&cd->notify_work, ccm_notify_work);
 	cd->acct.forced = -1;
 	ccm_acct_init(&cd->acct, round_down(range_len(&range) / 2, PAGE_SIZE));
+	cd->ratio_seen = CCM_RATIO_MIN;
 	cd->notified = cd->acct.level;
 
 	rc = -ENOMEM;

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zswap on compressed memory
+ *
+ * A CXL memory expander with inline compression is onlined as a Specific
+ * Purpose Memory (SPM) node and driven by cxl_compressed, which hands out its
+ * pages under admission control.  With zswap.spm_enabled=Y, zswap stores a
+ * page by copying it into such a device page: the device compresses it, the
+ * CPU does not.  Loads copy it back.  When no device admits the page, zswap
+ * compresses it in software as before.
+ *
+ * This file is the storage backend.  It deals in device folios and byte
+ * charges; entries, their tree and LRU, and writeback stay in mm/zswap.c.
+ * It also runs the escape valve: when a device reports high pressure, or is
+ * being removed, its entries are recompressed into the software pool or
+ * written back to the swap device.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cxl_compressed.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/memcontrol.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/notifier.h>
+#include <linux/spm_node.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+
+#include "zswap_spm.h"
+
+/* -------- statistics -------- */
+enum zswap_spm_stat {
+	SPM_STORED_PAGES,	/* entries on a device now */
+	SPM_CHARGED_BYTES,	/* what they are charged as */
+	SPM_REJECT_NODEV,	/* no device bound */
+	SPM_REJECT_FULL,	/* every device refused */
+	SPM_REJECT_COPY,	/* the page could not be read */
+	SPM_LOAD_FAIL,		/* a device page could not be read */
+	SPM_RECOMPRESSED,	/* moved into the software pool */
+	SPM_WRITTEN_BACK,	/* moved to the swap device */
+	SPM_VALVE_RUNS,		/* escape valve passes */
+	SPM_EVACUATED,		/* entries moved off a device being removed */
+	NR_SPM_STATS,
+};
+
+static atomic_long_t zswap_spm_stats[NR_SPM_STATS];
+
+/* Entries per device node, for the valve and for removal. */
+static atomic_long_t zswap_spm_node_pages[MAX_NUMNODES];
+
+/* The escape valve, see below. */
+static struct workqueue_struct *zswap_spm_wq;
+static void zswap_spm_valve(struct work_struct *work);
+static DECLARE_DELAYED_WORK(zswap_spm_valve_work, zswap_spm_valve);
+
+static void spm_stat_add(enum zswap_spm_stat item, long nr)
+{
+	atomic_long_add(nr, &zswap_spm_stats[item]);
+}
+
+/* -------- tunables -------- */
+/* Keep the parameter beside zswap's own: zswap.spm_enabled */
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "zswap."
+
+/*
+ * On at the first enable, never off: device entries may outlive the
+ * parameter, and every entry check below depends on it.
+ */
+DEFINE_STATIC_KEY_FALSE(zswap_spm_used);
+
+bool zswap_spm_enabled __read_mostly;
+
+static bool zswap_spm_ready;	/* the initcall succeeded */
+
+static int zswap_spm_enabled_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	/*
+	 * At boot the initcall enables the key; after a failed initcall
+	 * there is no escape valve, so the backend stays off.
+	 */
+	if (on && READ_ONCE(zswap_spm_ready))
+		static_branch_enable(&zswap_spm_used);
+	else if (on && system_state == SYSTEM_RUNNING)
+		return -ENODEV;
+	WRITE_ONCE(zswap_spm_enabled, on);
+	return 0;
+}
+
+static const struct kernel_param_ops zswap_spm_enabled_ops = {
+	.set = zswap_spm_enabled_set,
+	.get = param_get_bool,
+};
+module_param_cb(spm_enabled, &zswap_spm_enabled_ops, &zswap_spm_enabled,
+		0644);
+MODULE_PARM_DESC(spm_enabled,
+		 "Store swapped pages on compressed memory devices (default N)");
+
+/* -------- counting -------- */
+static void zswap_spm_event(struct obj_cgroup *objcg, enum vm_event_item item,
+			    long nr)
+{
+	count_vm_events(item, nr);
+	if (objcg)
+		count_objcg_events(objcg, item, nr);
+}
+
+/**
+ * zswap_spm_count_out - count pages of a folio stored on a device
+ * @objcg: the cgroup the folio is charged to, or NULL
+ * @nr: how many of its pages went to a device
+ */
+void zswap_spm_count_out(struct obj_cgroup *objcg, long nr)
+{
+	zswap_spm_event(objcg, ZSWPOUT_SPM, nr);
+}
+
+/**
+ * zswap_spm_count_in - count a page loaded from a device
+ * @objcg: the cgroup of the entry, or NULL
+ */
+void zswap_spm_count_in(struct obj_cgroup *objcg)
+{
+	zswap_spm_event(objcg, ZSWPIN_SPM, 1);
+}
+
+/**
+ * zswap_spm_count_wb - count a device entry moved off its device
+ * @objcg: the cgroup of the entry, or NULL
+ * @recompressed: true if it went into the software pool, false if it was
+ *	written to the swap device
+ */
+void zswap_spm_count_wb(struct obj_cgroup *objcg, bool recompressed)
+{
+	if (recompressed) {
+		spm_stat_add(SPM_RECOMPRESSED, 1);
+		zswap_spm_event(objcg, ZSWPSPM_RECOMPRESS, 1);
+	} else {
+		spm_stat_add(SPM_WRITTEN_BACK, 1);
+		zswap_spm_event(objcg, ZSWPWB_SPM, 1);
+	}
+}
+
+static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
+			      enum vm_event_item item)
+{
+	spm_stat_add(stat, 1);
+	count_vm_event(item);
+	count_memcg_folio_events(page_folio(page), item, 1);
+}
+
+/* -------- storage -------- */
+/**
+ * zswap_spm_store - store a page on a compressed device
+ * @page: the page, locked in the swap cache
+ * @charge: set to the bytes to charge for it
+ *
+ * Tries the devices nearest to @page first; each admits or refuses under
+ * its own admission control.
+ *
+ * Return: the device folio holding a copy of @page; NULL if no device took
+ * it (compress it in software instead); ERR_PTR(-EIO) if @page could not be
+ * read (a memory error: do not read it again).
+ */
+struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
+{
+	struct folio *dev;
+	int nid;
+
+	dev = ccm_alloc_folio(page_to_nid(page), GFP_NOWAIT | __GFP_NOWARN);
+	if (IS_ERR(dev)) {
+		if (PTR_ERR(dev) == -ENODEV)
+			zswap_spm_refused(page, SPM_REJECT_NODEV,
+					  ZSWPSPM_REFUSE_NODEV);
+		else
+			zswap_spm_refused(page, SPM_REJECT_FULL,
+					  ZSWPSPM_REFUSE_FULL);
+		return NULL;
+	}
+
+	if (copy_mc_highpage(folio_page(dev, 0), page)) {
+		/* Never reported stored: the driver drops its admission. */
+		ccm_free_folio(dev);
+		zswap_spm_refused(page, SPM_REJECT_COPY, ZSWPSPM_REFUSE_COPY);
+		pr_err_ratelimited("memory error reading pfn %#lx: not stored\n",
+				   page_to_pfn(page));
+		return ERR_PTR(-EIO);
+	}
+	ccm_folio_stored(dev);
+
+	/*
+	 * Charge what the page is estimated to take on the device, from its
+	 * current average ratio: a full page would keep swap-out from
+	 * lowering the cgroup's usage.  The entry keeps the charge, so the
+	 * uncharge is exact whatever the ratio does meanwhile.
+	 */
+	nid = folio_nid(dev);
+	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, ccm_ratio_seen_percent(nid));
+	atomic_long_inc(&zswap_spm_node_pages[nid]);
+	spm_stat_add(SPM_STORED_PAGES, 1);
+	spm_stat_add(SPM_CHARGED_BYTES, *charge);
+	/* The level may have risen before we held anything there. */
+	if (unlikely(ccm_pressure(nid) >= CCM_PRESSURE_HIGH))
+		queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
+	return dev;
+}
+
+/**
+ * zswap_spm_load - copy a device entry's data into a folio
+ * @dev: the device folio
+ * @folio: the locked swap cache folio to fill
+ *
+ * Return: true on success; false if the device page could not be read.
+ */
+bool zswap_spm_load(struct folio *dev, struct folio *folio)
+{
+	if (copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {
+		spm_stat_add(SPM_LOAD_FAIL, 1);
+		pr_err_ratelimited("memory error reading device pfn %#lx\n",
+				   folio_pfn(dev));
+		return false;
+	}
+	flush_dcache_folio(folio);
+	return true;
+}
+
+/**
+ * zswap_spm_free - free a device entry's page
+ * @dev: the device folio
+ * @charge: the bytes the entry was charged
+ *
+ * The driver zeroes the page before it reuses it.  Safe under spinlocks.
+ */
+void zswap_spm_free(struct folio *dev, unsigned int charge)
+{
+	atomic_long_dec(&zswap_spm_node_pages[folio_nid(dev)]);
+	spm_stat_add(SPM_STORED_PAGES, -1);
+	spm_stat_add(SPM_CHARGED_BYTES, -(long)charge);
+	ccm_free_folio(dev);
+}
+
+/**
+ * zswap_spm_total_pages - the pool size of device entries
+ *
+ * Return: their charged bytes in pages, for zswap_total_pages().
+ */
+unsigned long zswap_spm_total_pages(void)
+{
+	long bytes = atomic_long_read(&zswap_spm_stats[SPM_CHARGED_BYTES]);
+
+	return bytes > 0 ? DIV_ROUND_UP(bytes, PAGE_SIZE) : 0;
+}
+
+/* -------- escape valve -------- */
+#define SPM_VALVE_BATCH		256
+#define SPM_EVACUATE_TIMEOUT	(30 * HZ)
+
+
+/* Device nodes where we hold entries and the device is under pressure. */
+static void zswap_spm_hot_nodes(nodemask_t *devs)
+{
+	int nid;
+
+	nodes_clear(*devs);
+	for_each_node_state(nid, N_SPM) {
+		if (atomic_long_read(&zswap_spm_node_pages[nid]) &&
+		    ccm_pressure(nid) >= CCM_PRESSURE_HIGH)
+			node_set(nid, *devs);
+	}
+}
+
+/*
+ * Move entries off devices under high pressure until it drops.  Frees show
+ * in the device's usage only after the scrub and the next telemetry
+ * reading, so passes are paced rather than run back to back.
+ */
+static void zswap_spm_valve(struct work_struct *work)
+{
+	unsigned long moved;
+	nodemask_t devs;
+
+	zswap_spm_hot_nodes(&devs);
+	if (nodes_empty(devs))
+		return;
+
+	spm_stat_add(SPM_VALVE_RUNS, 1);
+	moved = zswap_spm_evict(&devs, SPM_VALVE_BATCH, false);
+	queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work,
+			   moved ? HZ / 50 : HZ);
+}
+
+/* Move every entry off the device on @nid, whatever the limits. */
+static void zswap_spm_evacuate(int nid)
+{
+	unsigned long deadline = jiffies + SPM_EVACUATE_TIMEOUT;
+	nodemask_t devs = nodemask_of_node(nid);
+	unsigned long moved;
+
+	while (atomic_long_read(&zswap_spm_node_pages[nid])) {
+		if (time_after(jiffies, deadline)) {
+			pr_err("%ld entries still on node %d after %us\n",
+			       atomic_long_read(&zswap_spm_node_pages[nid]),
+			       nid, SPM_EVACUATE_TIMEOUT / HZ);
+			return;
+		}
+		moved = zswap_spm_evict(&devs, ULONG_MAX, true);
+		spm_stat_add(SPM_EVACUATED, moved);
+		/* Entries busy in the swap cache or mid-store: wait. */
+		if (!moved)
+			msleep(20);
+	}
+}
+
+static int zswap_spm_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct ccm_event *ev = data;
+
+	switch (action) {
+	case CCM_EVENT_PRESSURE:
+		if (ev->level >= CCM_PRESSURE_HIGH &&
+		    atomic_long_read(&zswap_spm_node_pages[ev->nid]))
+			mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
+		break;
+	case CCM_EVENT_REMOVE:
+		zswap_spm_evacuate(ev->nid);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block zswap_spm_nb = {
+	.notifier_call = zswap_spm_notify,
+};
+
+/* -------- debugfs -------- */
+#ifdef CONFIG_DEBUG_FS
+static int spm_stat_get(void *data, u64 *val)
+{
+	long v = atomic_long_read(data);
+
+	*val = v > 0 ? v : 0;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(spm_stat_fops, spm_stat_get, NULL, "%llu\n");
+
+static const char * const spm_stat_names[NR_SPM_STATS] = {
+	[SPM_STORED_PAGES]	= "spm_stored_pages",
+	[SPM_CHARGED_BYTES]	= "spm_charged_bytes",
+	[SPM_REJECT_NODEV]	= "spm_reject_nodev",
+	[SPM_REJECT_FULL]	= "spm_reject_full",
+	[SPM_REJECT_COPY]	= "spm_reject_copy",
+	[SPM_LOAD_FAIL]		= "spm_load_fail",
+	[SPM_RECOMPRESSED]	= "spm_recompressed",
+	[SPM_WRITTEN_BACK]	= "spm_written_back",
+	[SPM_VALVE_RUNS]	= "spm_valve_runs",
+	[SPM_EVACUATED]		= "spm_evacuated",
+};
+
+/**
+ * zswap_spm_debugfs_init - add the backend's counters to zswap's directory
+ * @root: /sys/kernel/debug/zswap
+ */
+void zswap_spm_debugfs_init(struct dentry *root)
+{
+	int i;
+
+	for (i = 0; i < NR_SPM_STATS; i++)
+		debugfs_create_file_unsafe(spm_stat_names[i], 0444, root,
+					   &zswap_spm_stats[i], &spm_stat_fops);
+}
+#else
+void zswap_spm_debugfs_init(struct dentry *root)
+{
+}
+#endif
+
+/* -------- init -------- */
+static int __init zswap_spm_init(void)
+{
+	zswap_spm_wq = alloc_workqueue("zswap-spm",
+				       WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!zswap_spm_wq) {
+		WRITE_ONCE(zswap_spm_enabled, false);
+		pr_err("workqueue allocation failed: backend disabled\n");
+		return -ENOMEM;
+	}
+	ccm_register_notifier(&zswap_spm_nb);
+
+	WRITE_ONCE(zswap_spm_ready, true);
+	if (READ_ONCE(zswap_spm_enabled))
+		static_branch_enable(&zswap_spm_used);
+	return 0;
+}
+late_initcall(zswap_spm_init);

@@ -1,0 +1,1243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zswap on compressed memory devices: with zswap.spm_enabled=Y, zswap stores
+ * a swapped-out page by copying it into a page of a compressed CXL memory
+ * expander (cxl_compressed) instead of compressing it in software, loads it
+ * back by copying, and moves its entries off the device when the device
+ * fills up (the escape valve).
+ *
+ * Needs CONFIG_ZSWAP_SPM, a dax device bound to cxl_compressed (the test VM
+ * binds dax0.0 with the emulated lz4 engine, cxl_compressed.model=lz4), an
+ * active swap device, debugfs, and the cgroup v2 memory controller.  zswap
+ * is assumed to be the device's only consumer while the tests run.
+ *
+ * Each test runs its pages in a cgroup of its own with zswap enabled,
+ * zswap.spm_enabled=Y and the zswap shrinker off (only the test and the
+ * escape valve move entries), and gives everything back in its teardown,
+ * which runs in the harness's parent process so that a test that crashed is
+ * cleaned up too.  Pages are pushed out with MADV_PAGEOUT and, read back,
+ * compared byte for byte with a copy kept outside the cgroup.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "spm_util.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define PARAM "/sys/module/zswap/parameters/"
+#define ZDBG "/sys/kernel/debug/zswap/"
+#define DAX "/sys/bus/dax/devices/"
+#define CCM_DBG "/sys/kernel/debug/cxl_compressed/"
+#define CGROOT "/sys/fs/cgroup/"
+
+#define KIB 1024L
+#define MIB (1024 * KIB)
+/* memory.stat is flushed at least every 2 s: how long to wait for it. */
+#define STAT_MS 6000
+/* How long the escape valve may take to move a few hundred entries. */
+#define VALVE_MS 60000
+/* How long the device's pressure level may take to follow an injection. */
+#define LEVEL_MS 10000
+
+enum content { RANDOM, PATTERN, TEXT, DENSE_TEXT, ZERO };
+
+/* zswap's parameters the tests set, and the values they set. */
+static const char * const params[] = { "enabled", "shrinker_enabled", "spm_enabled" };
+static const char * const param_test[] = { "Y", "N", "Y" };
+
+struct zspm {
+	long page;
+	char cg[96];		/* the test's cgroup, with a '/' */
+	char sys[96];		/* the device's compressed/ directory, with a '/' */
+	char dbg[96];		/* its debugfs directory, with a '/' */
+	char swapdev[128];	/* the swap device */
+	char was[ARRAY_SIZE(params)][8];	/* the parameters before the test */
+	cpu_set_t cpus;		/* where the test may run */
+	bool swapped_off;	/* a test turned swap off */
+	bool armed;		/* the setup changed global state */
+};
+
+/* What a test's pages must hold (outside its cgroup) and the pages. */
+struct region {
+	char *copy;
+	char *data;
+	long pages;
+};
+
+FIXTURE(zspm) {
+	struct zspm z;
+};
+
+/* Read @dir@name without its trailing newline; returns 0 or -errno. */
+static int get_str(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[256];
+	int n;
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	n = read_file(path, buf, len);
+	if (n < 0)
+		return n;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Write @val to @dir@name; returns 0 or -errno. */
+static int set_str(const char *dir, const char *name, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	return write_file(path, val);
+}
+
+/* The number in @dir@name, or -1. */
+static long long get_num(const char *dir, const char *name)
+{
+	char buf[64];
+
+	if (get_str(dir, name, buf, sizeof(buf)) || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* The value of @key in a file of "key value" lines, or -1. */
+static long long keyed(const char *path, const char *key)
+{
+	size_t n = strlen(key);
+	long long val = -1;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, n) && line[n] == ' ') {
+			val = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Getters of the counters the tests watch, all alike so that wait_for()
+ * takes any of them.
+ */
+static long long vm_event(struct zspm *z, const char *key)
+{
+	return keyed("/proc/vmstat", key);
+}
+
+/* /sys/kernel/debug/zswap/@name */
+static long long zdbg(struct zspm *z, const char *name)
+{
+	return get_num(ZDBG, name);
+}
+
+/* @key in the test cgroup's memory.stat */
+static long long cg_stat(struct zspm *z, const char *key)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%smemory.stat", z->cg);
+	return keyed(path, key);
+}
+
+/* @key in the test cgroup's memory.events */
+static long long cg_event(struct zspm *z, const char *key)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%smemory.events", z->cg);
+	return keyed(path, key);
+}
+
+/* the test cgroup's file @name, one number */
+static long long cg_num(struct zspm *z, const char *name)
+{
+	return get_num(z->cg, name);
+}
+
+/* the device's sysfs attribute @name */
+static long long dev_num(struct zspm *z, const char *name)
+{
+	return get_num(z->sys, name);
+}
+
+enum cmp { EQ, GE };
+
+/*
+ * Poll @get(@z, @key) for up to @ms until it equals (EQ) or reaches (GE)
+ * @want; returns the last value read.
+ */
+static long long wait_for(long long (*get)(struct zspm *, const char *),
+			  struct zspm *z, const char *key, long long want,
+			  enum cmp cmp, int ms)
+{
+	long long val;
+
+	for (;;) {
+		val = get(z, key);
+		if (val == want || (cmp == GE && val > want))
+			return val;
+		if (ms <= 0)
+			return val;
+		usleep(20000);
+		ms -= 20;
+	}
+}
+
+/* Wait up to @ms for the device's pressure level to read @want. */
+static bool level_is(struct zspm *z, const char *want, int ms)
+{
+	char buf[32];
+
+	for (;;) {
+		if (!get_str(z->sys, "pressure", buf, sizeof(buf)) && !strcmp(buf, want))
+			return true;
+		if (ms <= 0)
+			return false;
+		usleep(20000);
+		ms -= 20;
+	}
+}
+
+static int inject(struct zspm *z, const char *level)
+{
+	return set_str(z->dbg, "inject_pressure", level);
+}
+
+/* Wait until the device has accounted every write and free so far. */
+static int settle(struct zspm *z)
+{
+	return set_str(z->dbg, "settle", "1");
+}
+
+/* The device's compression_ratio ("X.YY") times 100, or -1. */
+static int ratio_x100(struct zspm *z)
+{
+	unsigned int whole, frac;
+	char buf[32];
+
+	if (get_str(z->sys, "compression_ratio", buf, sizeof(buf)) ||
+	    sscanf(buf, "%u.%2u", &whole, &frac) != 2)
+		return -1;
+	return whole * 100 + frac;
+}
+
+static int spm_enable(bool on)
+{
+	return set_str(PARAM, "spm_enabled", on ? "Y" : "N");
+}
+
+/* splitmix64's finaliser: seeds the generator of each page. */
+static uint64_t mix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* xorshift64* */
+static uint64_t next64(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545f4914f6cdd1dULL;
+}
+
+static const char * const vocab[] = {
+	"the", "of", "and", "to", "in", "is", "was", "for", "with", "that",
+	"on", "as", "by", "at", "from", "it", "or", "an", "be", "which",
+	"about", "another", "because", "before", "between", "building",
+	"capacity", "century", "children", "company", "compressed", "computer",
+	"condition", "country", "customer", "device", "different", "distance",
+	"driver", "evening", "example", "garden", "history", "holiday",
+	"island", "journey", "kernel", "kitchen", "language", "library",
+	"machine", "memory", "morning", "mountain", "network", "ocean",
+	"pressure", "question", "region", "station", "summer", "village",
+	"watermark", "weather",
+};
+
+#define MAX_PHRASES 8
+#define MAX_PHRASE_WORDS 8
+
+/*
+ * Text-like data: sentences of English words, partly whole phrases of the
+ * page's own.  TEXT (8 phrases of 4 words, 3 items in 8 a phrase) compresses
+ * about 2.6x with LZ4 in a 4 KiB page and a 256-byte granule; DENSE_TEXT
+ * (only phrases, 4 of 8 words) about 5x.
+ */
+static void text_page(char *p, long len, uint64_t *x, bool dense)
+{
+	unsigned int phrase[MAX_PHRASES][MAX_PHRASE_WORDS], i, j;
+	unsigned int nphrases = dense ? 4 : 8, plen = dense ? 8 : 4;
+	unsigned int in8 = dense ? 8 : 3;
+	unsigned int words = 0, count;
+	bool cap = true;
+	const char *w;
+	long n = 0;
+	uint64_t r;
+
+	for (i = 0; i < nphrases; i++)
+		for (j = 0; j < plen; j++)
+			phrase[i][j] = next64(x) % ARRAY_SIZE(vocab);
+	while (n < len) {
+		r = next64(x);
+		count = (r & 7) < in8 ? plen : 1;
+		for (j = 0; j < count && n < len; j++) {
+			if (count == 1)
+				w = vocab[(r >> 40) % ARRAY_SIZE(vocab)];
+			else
+				w = vocab[phrase[(r >> 32) % nphrases][j]];
+			p[n++] = cap ? *w - 'a' + 'A' : *w;
+			for (w++; *w && n < len; w++)
+				p[n++] = *w;
+			cap = false;
+			if (n < len)
+				p[n++] = ++words % 12 ? ' ' : '\n';
+		}
+		if (n < len && ((r >> 8) & 0xff) < 40) {
+			p[n - 1] = '.';
+			p[n++] = ' ';
+			cap = true;
+		}
+	}
+}
+
+/* Page @idx of the @kind data stream @seed: the same arguments, the same page. */
+static void fill_page(char *p, long len, enum content kind, uint64_t seed, long idx)
+{
+	uint64_t x = mix64(seed ^ mix64(idx)) | 1, r;
+	long i;
+
+	switch (kind) {
+	case RANDOM:
+		for (i = 0; i + 8 <= len; i += 8) {
+			r = next64(&x);
+			memcpy(p + i, &r, 8);
+		}
+		break;
+	case PATTERN:
+		/* A 64-byte record repeated: compresses very well, yet not zero. */
+		for (i = 0; i + 8 <= len; i += 8) {
+			r = ((uint64_t)idx << 32 | (i / 8 % 8)) * 0x0101010101ULL + seed;
+			memcpy(p + i, &r, 8);
+		}
+		break;
+	case TEXT:
+	case DENSE_TEXT:
+		text_page(p, len, &x, kind == DENSE_TEXT);
+		break;
+	case ZERO:
+		memset(p, 0, len);
+		break;
+	}
+}
+
+/* Anonymous memory of base pages: a huge page mixes zero and other pages. */
+static char *map_pages(long bytes)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* A region of @pages pages: its copy now, its data after cg_enter(). */
+static int region_init(struct zspm *z, struct region *r, long pages)
+{
+	r->pages = pages;
+	r->data = NULL;
+	r->copy = map_pages(pages * z->page);
+	return r->copy ? 0 : -ENOMEM;
+}
+
+/* Pages @first.. of the copy hold @count pages of a data stream. */
+static void region_fill(struct zspm *z, struct region *r, long first, long count,
+			enum content kind, uint64_t seed)
+{
+	long i;
+
+	for (i = 0; i < count; i++)
+		fill_page(r->copy + (first + i) * z->page, z->page, kind, seed, i);
+}
+
+/* @text pages of TEXT then @random of RANDOM. */
+static int region_mix(struct zspm *z, struct region *r, long text, long random,
+		      uint64_t seed)
+{
+	int rc = region_init(z, r, text + random);
+
+	if (rc)
+		return rc;
+	region_fill(z, r, 0, text, TEXT, seed);
+	region_fill(z, r, text, random, RANDOM, seed);
+	return 0;
+}
+
+/* Map the data pages, in the caller's cgroup, and write the copy to them. */
+static int region_load(struct zspm *z, struct region *r)
+{
+	r->data = map_pages(r->pages * z->page);
+	if (!r->data)
+		return -ENOMEM;
+	memcpy(r->data, r->copy, r->pages * z->page);
+	return 0;
+}
+
+/* Pages of [p, p + bytes) resident in memory, or -1. */
+static long resident(const char *p, long bytes, long page)
+{
+	long n = bytes / page, i, count = 0;
+	unsigned char *vec = malloc(n);
+
+	if (!vec || mincore((void *)p, bytes, vec)) {
+		free(vec);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
+}
+
+/*
+ * Push [p, p + bytes) out to swap with MADV_PAGEOUT.  With @reclaim, also
+ * reclaim the cgroup: pages written to the swap disk stay in the swap cache
+ * until their writeback ends, where MADV_PAGEOUT no longer sees them.
+ * Returns the pages still resident, or -1.
+ */
+static long push_out(struct zspm *z, char *p, long bytes, bool reclaim)
+{
+	char val[32];
+	long left = -1;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (madvise(p, bytes, MADV_PAGEOUT))
+			return -1;
+		left = resident(p, bytes, z->page);
+		if (left <= 0)
+			break;
+		if (reclaim) {
+			snprintf(val, sizeof(val), "%ld", left * z->page);
+			/* Fails with EAGAIN when it reclaims less: fine. */
+			set_str(z->cg, "memory.reclaim", val);
+		}
+		usleep(20000);
+	}
+	return left;
+}
+
+/* Pages of @r whose data differs from the copy; @first gets the first. */
+static long mismatches(struct zspm *z, struct region *r, long *first)
+{
+	long i, bad = 0;
+
+	*first = -1;
+	for (i = 0; i < r->pages; i++) {
+		if (!memcmp(r->data + i * z->page, r->copy + i * z->page, z->page))
+			continue;
+		if (!bad++)
+			*first = i;
+	}
+	return bad;
+}
+
+/* Push every page of @r out of memory. */
+static void store(struct __test_metadata *_metadata, struct zspm *z, struct region *r)
+{
+	long left = push_out(z, r->data, r->pages * z->page, false);
+
+	ASSERT_EQ(0, left) TH_LOG("%ld of %ld pages still resident after MADV_PAGEOUT",
+				  left, r->pages);
+}
+
+/* Read @r back: every page holds what was written to it. */
+static void check_data(struct __test_metadata *_metadata, struct zspm *z, struct region *r)
+{
+	long first, bad = mismatches(z, r, &first);
+
+	EXPECT_EQ(0, bad) TH_LOG("%ld of %ld pages differ from what was written, first page %ld",
+				 bad, r->pages, first);
+}
+
+/* Move the calling process into the test cgroup. */
+static int cg_enter(struct zspm *z)
+{
+	return set_str(z->cg, "cgroup.procs", "0");
+}
+
+/* Kill what runs in the test cgroup and remove it. */
+static int cg_remove(struct zspm *z)
+{
+	int ms;
+
+	if (!z->cg[0] || access(z->cg, F_OK))
+		return 0;
+	set_str(z->cg, "cgroup.kill", "1");
+	for (ms = 0; ms < 10000; ms += 20) {
+		if (!rmdir(z->cg))
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		usleep(20000);
+	}
+	return -EBUSY;
+}
+
+/* Is @dev listed in /proc/swaps? */
+static bool swap_active(const char *dev)
+{
+	char line[256], name[128];
+	bool found = false;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%127s", name) == 1 && !strcmp(name, dev);
+	fclose(f);
+	return found;
+}
+
+/* The first swap device in /proc/swaps; 0 or -ENOENT. */
+static int first_swap(char *dev, size_t len)
+{
+	char line[256], name[128];
+	int rc = -ENOENT;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	if (!f)
+		return -ENOENT;
+	/* The first line is a header. */
+	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f) &&
+	    sscanf(line, "%127s", name) == 1) {
+		snprintf(dev, len, "%s", name);
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Keep a test on one CPU: MADV_PAGEOUT drains only the LRU batch of its own
+ * CPU, and a page still in another CPU's batch would stay resident.
+ */
+static void pin_cpu(struct zspm *z)
+{
+	cpu_set_t one;
+	int cpu = 0;
+
+	if (sched_getaffinity(0, sizeof(z->cpus), &z->cpus))
+		return;
+	while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &z->cpus))
+		cpu++;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
+static void keep_first(int *err, int rc)
+{
+	if (rc && !*err)
+		*err = rc;
+}
+
+/* The state every test starts from; returns 0 or the first error. */
+static int arm(struct zspm *z)
+{
+	int err = 0, i;
+
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		keep_first(&err, set_str(PARAM, params[i], param_test[i]));
+	keep_first(&err, inject(z, "off"));
+	keep_first(&err, set_str(z->dbg, "inject_used_bytes", "0"));
+	keep_first(&err, settle(z));
+	if (!level_is(z, "none", LEVEL_MS))
+		keep_first(&err, -ETIMEDOUT);
+	snprintf(z->cg, sizeof(z->cg), CGROOT "zswap_spm.%d/", getpid());
+	if (mkdir(z->cg, 0755))
+		keep_first(&err, -errno);
+	return err;
+}
+
+/* Give back the state the test found; returns 0 or the first error. */
+static int disarm(struct zspm *z)
+{
+	int err = 0, i;
+
+	keep_first(&err, inject(z, "off"));
+	keep_first(&err, set_str(z->dbg, "inject_used_bytes", "0"));
+	if (z->swapped_off || !swap_active(z->swapdev)) {
+		if (swapon(z->swapdev, 0) && errno != EBUSY)
+			keep_first(&err, -errno);
+		else
+			z->swapped_off = false;
+	}
+	keep_first(&err, cg_remove(z));
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		if (z->was[i][0])
+			keep_first(&err, set_str(PARAM, params[i], z->was[i]));
+	keep_first(&err, settle(z));
+	return err;
+}
+
+FIXTURE_SETUP(zspm)
+{
+	struct zspm *z = &self->z;
+	char dev[32], buf[256];
+	glob_t g;
+	int rc, i;
+
+	z->page = page_size();
+	if (access(PARAM "spm_enabled", W_OK))
+		SKIP(return, "no zswap.spm_enabled: kernel without CONFIG_ZSWAP_SPM");
+	if (access(ZDBG "spm_stored_pages", R_OK))
+		SKIP(return, "no %sspm_stored_pages: debugfs not mounted", ZDBG);
+	if (glob(DAX "dax*/compressed", 0, NULL, &g) || !g.gl_pathc)
+		SKIP(return, "no dax device is bound to cxl_compressed");
+	rc = sscanf(g.gl_pathv[0] + strlen(DAX), "%31[^/]", dev);
+	globfree(&g);
+	ASSERT_EQ(1, rc);
+	snprintf(z->sys, sizeof(z->sys), DAX "%s/compressed/", dev);
+	snprintf(z->dbg, sizeof(z->dbg), CCM_DBG "%s/", dev);
+	snprintf(buf, sizeof(buf), "%sinject_pressure", z->dbg);
+	if (access(buf, W_OK))
+		SKIP(return, "no %s: debugfs not mounted", buf);
+	if (first_swap(z->swapdev, sizeof(z->swapdev)))
+		SKIP(return, "no active swap device in /proc/swaps");
+	if (read_file(CGROOT "cgroup.subtree_control", buf, sizeof(buf)) < 0 ||
+	    !strstr(buf, "memory"))
+		SKIP(return, "the cgroup v2 memory controller is not enabled in %s", CGROOT);
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		ASSERT_EQ(0, get_str(PARAM, params[i], z->was[i], sizeof(z->was[i])));
+	pin_cpu(z);
+
+	z->armed = true;
+	rc = arm(z);
+	if (rc) {
+		/* The teardown does not run after a failed setup. */
+		disarm(z);
+		ASSERT_EQ(0, rc) TH_LOG("setting up: %s", strerror(-rc));
+	}
+}
+
+FIXTURE_TEARDOWN_PARENT(zspm)
+{
+	struct zspm *z = &self->z;
+	int rc;
+
+	/*
+	 * No TH_LOG on the EXPECTs here: after a failed ASSERT the harness
+	 * runs the teardown with its log trigger still set.
+	 */
+	if (!z->armed)
+		return;
+	rc = disarm(z);
+	if (rc)
+		ksft_print_msg("restoring the state after the test: %s\n", strerror(-rc));
+	EXPECT_EQ(0, rc);
+}
+
+/*
+ * Random, patterned and text-like pages go to the device, zero pages take
+ * the swap layer's zero-page path; every page reads back as it was written,
+ * and the device entries are gone once read.
+ */
+TEST_F_TIMEOUT(zspm, pages_stored_on_device_and_loaded_back, 180)
+{
+	struct zspm *z = &self->z;
+	const long each = 128, stored = 3 * each;
+	long long spm0, charged0, vout0, vin0, held;
+	struct region r;
+
+	ASSERT_EQ(0, region_init(z, &r, 4 * each));
+	region_fill(z, &r, 0, each, RANDOM, 0x5eed0101);
+	region_fill(z, &r, each, each, PATTERN, 0x5eed0102);
+	region_fill(z, &r, 2 * each, each, TEXT, 0x5eed0103);
+	region_fill(z, &r, 3 * each, each, ZERO, 0);
+	spm0 = zdbg(z, "spm_stored_pages");
+	charged0 = zdbg(z, "spm_charged_bytes");
+	vout0 = vm_event(z, "zswpout_spm");
+	vin0 = vm_event(z, "zswpin_spm");
+	ASSERT_LE(0, spm0);
+	ASSERT_LE(0, vout0) TH_LOG("no zswpout_spm in /proc/vmstat");
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+
+	store(_metadata, z, &r);
+	EXPECT_EQ(stored, wait_for(cg_stat, z, "zswpout_spm", stored, EQ, STAT_MS));
+	EXPECT_EQ(stored, cg_stat(z, "zswpout"));
+	EXPECT_EQ(each, cg_stat(z, "swpout_zero"));
+	EXPECT_EQ(0, cg_stat(z, "pswpout"));
+	EXPECT_EQ(stored * z->page, wait_for(cg_stat, z, "zswapped_spm", stored * z->page,
+					     EQ, STAT_MS));
+	EXPECT_LE(vout0 + stored, vm_event(z, "zswpout_spm"));
+	EXPECT_EQ(spm0 + stored, zdbg(z, "spm_stored_pages"));
+	/* zswap holds every page on the device but the driver's test consumer's. */
+	held = get_num(z->dbg, "test_held");
+	EXPECT_EQ(zdbg(z, "spm_stored_pages"), dev_num(z, "stored_pages") - (held > 0 ? held : 0));
+
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(stored, wait_for(cg_stat, z, "zswpin_spm", stored, EQ, STAT_MS));
+	EXPECT_EQ(stored, cg_stat(z, "zswpin"));
+	EXPECT_EQ(each, cg_stat(z, "swpin_zero"));
+	EXPECT_LE(vin0 + stored, vm_event(z, "zswpin_spm"));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(charged0, zdbg(z, "spm_charged_bytes"));
+	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_num(z, "memory.zswap.current"));
+}
+
+/*
+ * Under high pressure, entries the software pool may not take (the cgroup
+ * is at memory.zswap.max) are written back to the swap disk.
+ */
+TEST_F_TIMEOUT(zspm, high_pressure_writes_back_when_pool_refuses, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 256;
+	long long wb0, rc0, vwb0;
+	struct region r;
+
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed0201));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+
+	wb0 = zdbg(z, "spm_written_back");
+	vwb0 = vm_event(z, "zswpwb_spm");
+	rc0 = vm_event(z, "zswpspm_recompress");
+	ASSERT_EQ(0, set_str(z->cg, "memory.zswap.max", "0"));
+	ASSERT_EQ(0, inject(z, "high"));
+	ASSERT_TRUE(level_is(z, "high", LEVEL_MS));
+
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpwb_spm", n, GE, VALVE_MS));
+	EXPECT_EQ(n, cg_stat(z, "zswpwb"));
+	EXPECT_EQ(0, cg_stat(z, "zswpspm_recompress"));
+	EXPECT_EQ(rc0, vm_event(z, "zswpspm_recompress"));
+	EXPECT_LE(vwb0 + n, vm_event(z, "zswpwb_spm"));
+	EXPECT_LE(wb0 + n, zdbg(z, "spm_written_back"));
+	EXPECT_EQ(0, wait_for(zdbg, z, "spm_stored_pages", 0, EQ, LEVEL_MS));
+	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_num(z, "memory.zswap.current"));
+
+	ASSERT_EQ(0, inject(z, "off"));
+	check_data(_metadata, z, &r);
+	/* Read from the swap disk or its cache, not from zswap. */
+	EXPECT_EQ(0, cg_stat(z, "zswpin"));
+}
+
+/*
+ * Under high pressure, entries move into the software pool when it has
+ * room: random pages become incompressible software entries, text does not.
+ */
+TEST_F_TIMEOUT(zspm, high_pressure_recompresses_into_pool, 180)
+{
+	struct zspm *z = &self->z;
+	const long text = 128, random = 128, n = text + random;
+	long long inc0, stored0, vwb0, rec0;
+	struct region r;
+
+	ASSERT_EQ(0, region_mix(z, &r, text, random, 0x5eed0301));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	inc0 = zdbg(z, "stored_incompressible_pages");
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	/* Device entries are never incompressible ones. */
+	EXPECT_EQ(0, cg_stat(z, "zswap_incomp"));
+	EXPECT_EQ(inc0, zdbg(z, "stored_incompressible_pages"));
+
+	stored0 = zdbg(z, "stored_pages");
+	vwb0 = vm_event(z, "zswpwb_spm");
+	rec0 = zdbg(z, "spm_recompressed");
+	ASSERT_EQ(0, inject(z, "high"));
+	ASSERT_TRUE(level_is(z, "high", LEVEL_MS));
+
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpspm_recompress", n, GE, VALVE_MS));
+	EXPECT_EQ(0, wait_for(zdbg, z, "spm_stored_pages", 0, EQ, LEVEL_MS));
+	EXPECT_LE(rec0 + n, zdbg(z, "spm_recompressed"));
+	EXPECT_EQ(vwb0, vm_event(z, "zswpwb_spm"));
+	EXPECT_EQ(0, cg_stat(z, "zswpwb"));
+	/* The same entries, now in the pool. */
+	EXPECT_EQ(stored0, zdbg(z, "stored_pages"));
+	EXPECT_EQ(inc0 + random, zdbg(z, "stored_incompressible_pages"));
+	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	EXPECT_EQ(n * z->page, cg_stat(z, "zswapped"));
+	EXPECT_EQ(random * z->page, cg_stat(z, "zswap_incomp"));
+
+	ASSERT_EQ(0, inject(z, "off"));
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin", n, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm"));
+	EXPECT_EQ(inc0, zdbg(z, "stored_incompressible_pages"));
+}
+
+/*
+ * With memory.zswap.writeback=0 and the pool closed to the cgroup, the
+ * escape valve leaves its entries on the device: nothing reaches the disk.
+ */
+TEST_F_TIMEOUT(zspm, writeback_disabled_entries_stay_on_device, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 256;
+	long long runs0, vwb0, vrc0, spm;
+	struct region r;
+
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed0401));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+
+	ASSERT_EQ(0, set_str(z->cg, "memory.zswap.writeback", "0"));
+	ASSERT_EQ(0, set_str(z->cg, "memory.zswap.max", "0"));
+	runs0 = zdbg(z, "spm_valve_runs");
+	vwb0 = vm_event(z, "zswpwb_spm");
+	vrc0 = vm_event(z, "zswpspm_recompress");
+	spm = zdbg(z, "spm_stored_pages");
+	ASSERT_EQ(0, inject(z, "high"));
+	ASSERT_TRUE(level_is(z, "high", LEVEL_MS));
+
+	/* The valve runs, about once a second while it gets nowhere. */
+	EXPECT_LE(runs0 + 3, wait_for(zdbg, z, "spm_valve_runs", runs0 + 3, GE, VALVE_MS));
+	EXPECT_EQ(vwb0, vm_event(z, "zswpwb_spm"));
+	EXPECT_EQ(vrc0, vm_event(z, "zswpspm_recompress"));
+	EXPECT_EQ(spm, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(0, cg_stat(z, "zswpwb"));
+	EXPECT_EQ(0, cg_stat(z, "pswpout"));
+	EXPECT_EQ(n * z->page, cg_stat(z, "zswapped_spm"));
+
+	ASSERT_EQ(0, inject(z, "off"));
+	ASSERT_TRUE(level_is(z, "none", LEVEL_MS));
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm", n, EQ, STAT_MS));
+	EXPECT_EQ(spm - n, zdbg(z, "spm_stored_pages"));
+}
+
+/* swapoff brings every page back from the device; swap goes on again. */
+TEST_F_TIMEOUT(zspm, swapoff_loads_device_entries, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 256;
+	long long spm0;
+	struct region r;
+	int rc;
+
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed0501));
+	spm0 = zdbg(z, "spm_stored_pages");
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	ASSERT_EQ(spm0 + n, zdbg(z, "spm_stored_pages"));
+
+	/* The teardown turns swap on again if the test does not get to it. */
+	z->swapped_off = true;
+	rc = swapoff(z->swapdev);
+	ASSERT_EQ(0, rc) TH_LOG("swapoff %s: %s", z->swapdev, strerror(errno));
+	EXPECT_FALSE(swap_active(z->swapdev));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm", n, EQ, STAT_MS));
+	EXPECT_EQ(r.pages, resident(r.data, r.pages * z->page, z->page));
+	check_data(_metadata, z, &r);
+
+	rc = swapon(z->swapdev, 0);
+	ASSERT_EQ(0, rc) TH_LOG("swapon %s: %s", z->swapdev, strerror(errno));
+	z->swapped_off = false;
+	EXPECT_TRUE(swap_active(z->swapdev));
+}
+
+/*
+ * spm_enabled=N stops new device stores only: a batch stored meanwhile goes
+ * to the software pool, and entries already on the device load as before.
+ */
+TEST_F_TIMEOUT(zspm, backend_toggle_keeps_stored_entries, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 192;
+	long long spm0;
+	struct region a, b;
+
+	ASSERT_EQ(0, region_mix(z, &a, n * 2 / 3, n / 3, 0x5eed0601));
+	ASSERT_EQ(0, region_mix(z, &b, n * 2 / 3, n / 3, 0x5eed0602));
+	spm0 = zdbg(z, "spm_stored_pages");
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &a));
+	ASSERT_EQ(0, region_load(z, &b));
+
+	store(_metadata, z, &a);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	ASSERT_EQ(0, spm_enable(false));
+	store(_metadata, z, &b);
+	EXPECT_EQ(2 * n, wait_for(cg_stat, z, "zswpout", 2 * n, EQ, STAT_MS));
+	EXPECT_EQ(n, cg_stat(z, "zswpout_spm"));
+	EXPECT_EQ(n * z->page, cg_stat(z, "zswapped_spm"));
+	EXPECT_EQ(2 * n * z->page, cg_stat(z, "zswapped"));
+	EXPECT_EQ(spm0 + n, zdbg(z, "spm_stored_pages"));
+
+	/* Off, the device entries still load. */
+	check_data(_metadata, z, &a);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm", n, EQ, STAT_MS));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+	ASSERT_EQ(0, spm_enable(true));
+	check_data(_metadata, z, &b);
+	EXPECT_EQ(2 * n, wait_for(cg_stat, z, "zswpin", 2 * n, EQ, STAT_MS));
+	EXPECT_EQ(n, cg_stat(z, "zswpin_spm"));
+}
+
+/* What the worker of backend_toggled_under_load reports. */
+struct load_report {
+	int stop;
+	long rounds;
+	long pushed;
+	long bad;
+	long stuck;
+};
+
+/* Fill, push out and read back until told to stop. */
+static int load_worker(struct zspm *z, struct load_report *rep)
+{
+	const long pages = 128;
+	long first, bad;
+	struct region r;
+	uint64_t seed;
+
+	if (region_init(z, &r, pages) || region_load(z, &r))
+		return 2;
+	while (!__atomic_load_n(&rep->stop, __ATOMIC_ACQUIRE)) {
+		seed = 0x5eed0700 + rep->rounds;
+		region_fill(z, &r, 0, pages / 2, TEXT, seed);
+		region_fill(z, &r, pages / 2, pages / 2, RANDOM, seed);
+		memcpy(r.data, r.copy, pages * z->page);
+		if (push_out(z, r.data, pages * z->page, false))
+			rep->stuck++;
+		else
+			rep->pushed += pages;
+		bad = mismatches(z, &r, &first);
+		rep->bad += bad;
+		__atomic_store_n(&rep->rounds, rep->rounds + 1, __ATOMIC_RELEASE);
+	}
+	return rep->bad || rep->stuck ? 1 : 0;
+}
+
+/*
+ * spm_enabled flips about 50 times while a process pushes pages out and
+ * reads them back: every page reads back as written, every write succeeds.
+ */
+TEST_F_TIMEOUT(zspm, backend_toggled_under_load, 240)
+{
+	struct zspm *z = &self->z;
+	struct load_report *rep;
+	int i, failed = 0, status;
+	pid_t pid;
+
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rep);
+	ASSERT_EQ(0, cg_enter(z));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(load_worker(z, rep));
+	/* The worker keeps the test's CPU; the toggling runs beside it. */
+	sched_setaffinity(0, sizeof(z->cpus), &z->cpus);
+	/* No ASSERT until the worker is reaped. */
+	for (i = 0; i < 50 || (__atomic_load_n(&rep->rounds, __ATOMIC_ACQUIRE) < 4 && i < 2000);
+	     i++) {
+		if (spm_enable(i % 2))
+			failed++;
+		usleep(20000);
+	}
+	if (spm_enable(true))
+		failed++;
+	__atomic_store_n(&rep->stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ksft_print_msg("%d toggles, %ld rounds, %ld pages pushed out, %lld to the device\n",
+		       i, rep->rounds, rep->pushed, cg_stat(z, "zswpout_spm"));
+	EXPECT_EQ(0, failed) TH_LOG("%d writes to spm_enabled failed", failed);
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("the worker died of signal %d", WTERMSIG(status));
+	EXPECT_NE(2, WEXITSTATUS(status)) TH_LOG("the worker could not set up");
+	EXPECT_EQ(0, rep->bad) TH_LOG("%ld pages read back differ from what was written",
+				      rep->bad);
+	EXPECT_EQ(0, rep->stuck) TH_LOG("%ld rounds left pages resident", rep->stuck);
+	EXPECT_LE(4, rep->rounds);
+	EXPECT_EQ(rep->pushed, wait_for(cg_stat, z, "zswpout", rep->pushed, EQ, STAT_MS));
+}
+
+/*
+ * A device at its critical watermark, or forced to the critical level,
+ * admits nothing: zswap compresses the pages in software instead, and
+ * counts the refusals.
+ */
+TEST_F_TIMEOUT(zspm, full_device_refuses_and_software_stores, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 192, n2 = 64;
+	long long crit, rej0, vrej0;
+	struct region r, r2;
+	char val[32];
+
+	ASSERT_EQ(0, region_mix(z, &r, n * 2 / 3, n / 3, 0x5eed0801));
+	ASSERT_EQ(0, region_mix(z, &r2, n2 / 2, n2 / 2, 0x5eed0802));
+	crit = dev_num(z, "watermark_critical");
+	ASSERT_LT(0, crit);
+	rej0 = zdbg(z, "spm_reject_full");
+	vrej0 = vm_event(z, "zswpspm_refuse_full");
+	snprintf(val, sizeof(val), "%lld", crit);
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", val));
+	ASSERT_TRUE(level_is(z, "critical", LEVEL_MS));
+
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	ASSERT_EQ(0, region_load(z, &r2));
+	store(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpout", n, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpout_spm"));
+	EXPECT_EQ(n, cg_stat(z, "zswpspm_refuse_full"));
+	EXPECT_EQ(0, cg_stat(z, "pswpout"));
+	EXPECT_LE(rej0 + n, zdbg(z, "spm_reject_full"));
+	EXPECT_LE(vrej0 + n, vm_event(z, "zswpspm_refuse_full"));
+	EXPECT_EQ(0, cg_stat(z, "zswapped_spm"));
+
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", "0"));
+	ASSERT_EQ(0, inject(z, "critical"));
+	ASSERT_TRUE(level_is(z, "critical", LEVEL_MS));
+	store(_metadata, z, &r2);
+	EXPECT_EQ(n + n2, wait_for(cg_stat, z, "zswpout", n + n2, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpout_spm"));
+	EXPECT_EQ(n + n2, cg_stat(z, "zswpspm_refuse_full"));
+
+	ASSERT_EQ(0, inject(z, "off"));
+	ASSERT_EQ(0, settle(z));
+	check_data(_metadata, z, &r);
+	check_data(_metadata, z, &r2);
+	EXPECT_EQ(n + n2, wait_for(cg_stat, z, "zswpin", n + n2, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm"));
+}
+
+/*
+ * memory.zswap.max bounds what a cgroup's device entries are charged; what
+ * does not fit goes to the swap disk.
+ */
+TEST_F_TIMEOUT(zspm, zswap_max_caps_device_entries, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 512, max = 64 * KIB;
+	long long cur;
+	struct region r;
+	long left;
+
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n, TEXT, 0x5eed0901);
+	ASSERT_EQ(0, set_str(z->cg, "memory.zswap.max", "65536"));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+
+	left = push_out(z, r.data, n * z->page, true);
+	EXPECT_GE(n / 100, left) TH_LOG("%ld of %ld pages still resident", left, n);
+	EXPECT_LT(0, wait_for(cg_stat, z, "zswpout_spm", 1, GE, STAT_MS));
+	EXPECT_LT(0, wait_for(cg_stat, z, "pswpout", 1, GE, STAT_MS));
+	/* Let the periodic flush bring memory.zswap.current up to date. */
+	usleep(2500000);
+	cur = cg_num(z, "memory.zswap.current");
+	EXPECT_LE(0, cur);
+	EXPECT_GE(max + z->page, cur) TH_LOG("memory.zswap.current %lld, memory.zswap.max %ld",
+					     cur, max);
+	EXPECT_GE(max + z->page, cg_stat(z, "zswap"));
+	ksft_print_msg("zswap.current %lld, %lld pages on the device; zswpout %lld",
+		       cur, cg_stat(z, "zswapped_spm") / z->page, cg_stat(z, "zswpout"));
+	printf(" (device %lld), zswpwb_spm %lld, pswpout %lld\n", cg_stat(z, "zswpout_spm"),
+	       cg_stat(z, "zswpwb_spm"), cg_stat(z, "pswpout"));
+	check_data(_metadata, z, &r);
+}
+
+/*
+ * A cgroup at memory.max whose pages go to the device makes progress: the
+ * device entries are charged by the device's ratio, not a full page each, so
+ * pushing a page out frees memory.  48 MiB of text-like data (about 5x) in
+ * 16 MiB: no OOM kill, and it all reads back.
+ */
+TEST_F_TIMEOUT(zspm, reclaim_progresses_at_memory_max, 300)
+{
+	struct zspm *z = &self->z;
+	const long bytes = 48 * MIB;
+	long pages = bytes / z->page, i, bad;
+	struct timespec t0, t1;
+	struct region r;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, region_init(z, &r, pages));
+	region_fill(z, &r, 0, pages, DENSE_TEXT, 0x5eed0a01);
+	ASSERT_EQ(0, set_str(z->cg, "memory.max", "16M"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (cg_enter(z) || region_load(z, &r))
+			_exit(2);
+		for (i = 0, bad = 0; i < pages; i++)
+			bad += !!memcmp(r.data + i * z->page, r.copy + i * z->page, z->page);
+		_exit(bad ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ksft_print_msg("%.1f s: zswpout %lld (device %lld), zswpin %lld (device %lld)",
+		       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+		       cg_stat(z, "zswpout"), cg_stat(z, "zswpout_spm"),
+		       cg_stat(z, "zswpin"), cg_stat(z, "zswpin_spm"));
+	printf(", pswpout %lld, oom %lld\n", cg_stat(z, "pswpout"), cg_event(z, "oom"));
+	EXPECT_EQ(0, cg_event(z, "oom_kill"));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("the worker died of signal %d", WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the worker %s", WEXITSTATUS(status) == 1 ?
+		       "read back pages that differ from what it wrote" : "could not set up");
+	EXPECT_LT(0, wait_for(cg_stat, z, "zswpout_spm", 1, GE, STAT_MS));
+}
+
+/*
+ * Device entries count in zswapped and zswapped_spm, never in zswap_incomp;
+ * memory.zswap.current charges them what the device's ratio says they take.
+ */
+TEST_F_TIMEOUT(zspm, device_entries_counted_and_charged_by_ratio, 240)
+{
+	struct zspm *z = &self->z;
+	const long nrand = 128, nwarm = 64, ntext = 256, chunk = 32;
+	long long inc0, charged0, cur, c0, delta;
+	struct region rnd, warm, text;
+	int ratio;
+	long i;
+
+	ASSERT_EQ(0, region_init(z, &rnd, nrand));
+	region_fill(z, &rnd, 0, nrand, RANDOM, 0x5eed0b01);
+	ASSERT_EQ(0, region_init(z, &warm, nwarm));
+	region_fill(z, &warm, 0, nwarm, TEXT, 0x5eed0b02);
+	ASSERT_EQ(0, region_init(z, &text, ntext));
+	region_fill(z, &text, 0, ntext, TEXT, 0x5eed0b03);
+	inc0 = zdbg(z, "stored_incompressible_pages");
+	charged0 = zdbg(z, "spm_charged_bytes");
+	ASSERT_LE(0, charged0);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &rnd));
+	ASSERT_EQ(0, region_load(z, &warm));
+	ASSERT_EQ(0, region_load(z, &text));
+
+	/* Random pages on the device are not incompressible entries. */
+	store(_metadata, z, &rnd);
+	ASSERT_EQ(nrand, wait_for(cg_stat, z, "zswpout_spm", nrand, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswap_incomp"));
+	EXPECT_EQ(inc0, zdbg(z, "stored_incompressible_pages"));
+	EXPECT_EQ(nrand * z->page, cg_stat(z, "zswapped_spm"));
+	EXPECT_EQ(nrand * z->page, cg_stat(z, "zswapped"));
+	cur = zdbg(z, "spm_charged_bytes") - charged0;
+	EXPECT_EQ(cur, wait_for(cg_num, z, "memory.zswap.current", cur, EQ, STAT_MS));
+	EXPECT_EQ(cur, cg_stat(z, "zswap"));
+	/* The pool's size counts the device entries at their charge. */
+	EXPECT_LE((zdbg(z, "spm_charged_bytes") + z->page - 1) / z->page * z->page,
+		  zdbg(z, "pool_total_size"));
+	check_data(_metadata, z, &rnd);
+	EXPECT_EQ(0, wait_for(cg_num, z, "memory.zswap.current", 0, EQ, STAT_MS));
+
+	/*
+	 * Text: a first batch gives the device a ratio; each further page
+	 * is charged by the ratio at its store, so settle between batches.
+	 */
+	ASSERT_EQ(0, settle(z));
+	store(_metadata, z, &warm);
+	ASSERT_EQ(0, settle(z));
+	c0 = zdbg(z, "spm_charged_bytes") - charged0;
+	EXPECT_EQ(c0, wait_for(cg_num, z, "memory.zswap.current", c0, EQ, STAT_MS));
+	for (i = 0; i < ntext; i += chunk) {
+		ASSERT_EQ(0, push_out(z, text.data + i * z->page, chunk * z->page, false));
+		ASSERT_EQ(0, settle(z));
+	}
+	ratio = ratio_x100(z);
+	cur = zdbg(z, "spm_charged_bytes") - charged0;
+	EXPECT_EQ(cur, wait_for(cg_num, z, "memory.zswap.current", cur, EQ, STAT_MS));
+	EXPECT_EQ((nwarm + ntext) * z->page, wait_for(cg_stat, z, "zswapped_spm",
+						      (nwarm + ntext) * z->page, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswap_incomp"));
+	delta = cur - c0;
+	ksft_print_msg("%ld text pages charged %lld bytes, device ratio %d.%02d\n",
+		       ntext, delta, ratio / 100, ratio % 100);
+	/* Text is not 8x compressible: a charge that small is wrong. */
+	EXPECT_LE(ntext * z->page / 8, delta);
+	if (ratio >= 150) {
+		EXPECT_GT(ntext * z->page * 3 / 4, delta)
+			TH_LOG("%ld pages charged %lld bytes with the device at %d.%02d",
+			       ntext, delta, ratio / 100, ratio % 100);
+	} else {
+		ksft_print_msg("device ratio %d.%02d: the charge by ratio is not checked\n",
+			       ratio / 100, ratio % 100);
+	}
+	check_data(_metadata, z, &warm);
+	check_data(_metadata, z, &text);
+}
+
+/* Writing anything but a boolean to spm_enabled fails and changes nothing. */
+TEST_F_TIMEOUT(zspm, spm_enabled_rejects_bad_input, 60)
+{
+	/* kstrtobool() reads the first character (two for "on"/"off"). */
+	static const char * const bad[] = { "maybe", "\n", "2", "-1", "sure", "o" };
+	static const char * const start[] = { "N", "Y" };
+	char buf[16], path[128];
+	int i, j, rc, fd;
+
+	for (i = 0; i < ARRAY_SIZE(start); i++) {
+		ASSERT_EQ(0, set_str(PARAM, "spm_enabled", start[i]));
+		for (j = 0; j < ARRAY_SIZE(bad); j++) {
+			rc = set_str(PARAM, "spm_enabled", bad[j]);
+			EXPECT_EQ(-EINVAL, rc) TH_LOG("writing \"%s\": %s", bad[j], strerror(-rc));
+			ASSERT_EQ(0, get_str(PARAM, "spm_enabled", buf, sizeof(buf)));
+			EXPECT_STREQ(start[i], buf) TH_LOG("after writing \"%s\"", bad[j]);
+		}
+		/* A write of no bytes never reaches the parameter. */
+		snprintf(path, sizeof(path), "%sspm_enabled", PARAM);
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, write(fd, "", 0));
+		close(fd);
+		ASSERT_EQ(0, get_str(PARAM, "spm_enabled", buf, sizeof(buf)));
+		EXPECT_STREQ(start[i], buf);
+	}
+	/* The booleans kstrtobool() takes do work. */
+	EXPECT_EQ(0, set_str(PARAM, "spm_enabled", "0"));
+	ASSERT_EQ(0, get_str(PARAM, "spm_enabled", buf, sizeof(buf)));
+	EXPECT_STREQ("N", buf);
+	EXPECT_EQ(0, set_str(PARAM, "spm_enabled", "on"));
+	ASSERT_EQ(0, get_str(PARAM, "spm_enabled", buf, sizeof(buf)));
+	EXPECT_STREQ("Y", buf);
+}
+
+TEST_HARNESS_MAIN
