@@ -60,6 +60,7 @@ static atomic_long_t zswap_spm_node_pages[MAX_NUMNODES];
 static struct workqueue_struct *zswap_spm_wq;
 static void zswap_spm_valve(struct work_struct *work);
 static DECLARE_DELAYED_WORK(zswap_spm_valve_work, zswap_spm_valve);
+static bool zswap_spm_valve_active;	/* between passes of the valve */
 
 static void spm_stat_add(enum zswap_spm_stat item, long nr)
 {
@@ -80,6 +81,7 @@ DEFINE_STATIC_KEY_FALSE(zswap_spm_used);
 bool zswap_spm_enabled __read_mostly;
 
 static bool zswap_spm_ready;	/* the initcall succeeded */
+static bool zswap_spm_init_done;	/* the initcall ran */
 
 static int zswap_spm_enabled_set(const char *val,
 				 const struct kernel_param *kp)
@@ -96,7 +98,7 @@ static int zswap_spm_enabled_set(const char *val,
 	 */
 	if (on && READ_ONCE(zswap_spm_ready))
 		static_branch_enable(&zswap_spm_used);
-	else if (on && system_state == SYSTEM_RUNNING)
+	else if (on && READ_ONCE(zswap_spm_init_done))
 		return -ENODEV;
 	WRITE_ONCE(zswap_spm_enabled, on);
 	return 0;
@@ -182,7 +184,17 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	struct folio *dev;
 	int nid;
 
+	/*
+	 * Count the page on its node in the same RCU read section as the
+	 * admission: zswap_spm_evacuate() waits for a grace period before it
+	 * trusts the count, so it never misses a page admitted just before
+	 * its device closed.
+	 */
+	rcu_read_lock();
 	dev = ccm_alloc_folio(page_to_nid(page), GFP_NOWAIT | __GFP_NOWARN);
+	if (!IS_ERR(dev))
+		atomic_long_inc(&zswap_spm_node_pages[folio_nid(dev)]);
+	rcu_read_unlock();
 	if (IS_ERR(dev)) {
 		if (PTR_ERR(dev) == -ENODEV)
 			zswap_spm_refused(page, SPM_REJECT_NODEV,
@@ -193,8 +205,10 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 		return NULL;
 	}
 
+	nid = folio_nid(dev);
 	if (copy_mc_highpage(folio_page(dev, 0), page)) {
 		/* Never reported stored: the driver drops its admission. */
+		atomic_long_dec(&zswap_spm_node_pages[nid]);
 		ccm_free_folio(dev);
 		zswap_spm_refused(page, SPM_REJECT_COPY, ZSWPSPM_REFUSE_COPY);
 		pr_err_ratelimited("memory error reading pfn %#lx: not stored\n",
@@ -209,13 +223,15 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	 * lowering the cgroup's usage.  The entry keeps the charge, so the
 	 * uncharge is exact whatever the ratio does meanwhile.
 	 */
-	nid = folio_nid(dev);
 	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, ccm_ratio_seen_percent(nid));
-	atomic_long_inc(&zswap_spm_node_pages[nid]);
 	spm_stat_add(SPM_STORED_PAGES, 1);
 	spm_stat_add(SPM_CHARGED_BYTES, *charge);
-	/* The level may have risen before we held anything there. */
-	if (unlikely(ccm_pressure(nid) >= CCM_PRESSURE_HIGH))
+	/*
+	 * The level may have risen before we held anything there, and so
+	 * without a notification for us.  A running valve paces itself.
+	 */
+	if (unlikely(ccm_pressure(nid) >= CCM_PRESSURE_HIGH) &&
+	    !READ_ONCE(zswap_spm_valve_active))
 		queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
 	return dev;
 }
@@ -270,7 +286,6 @@ unsigned long zswap_spm_total_pages(void)
 #define SPM_VALVE_BATCH		256
 #define SPM_EVACUATE_TIMEOUT	(30 * HZ)
 
-
 /* Device nodes where we hold entries and the device is under pressure. */
 static void zswap_spm_hot_nodes(nodemask_t *devs)
 {
@@ -295,6 +310,7 @@ static void zswap_spm_valve(struct work_struct *work)
 	nodemask_t devs;
 
 	zswap_spm_hot_nodes(&devs);
+	WRITE_ONCE(zswap_spm_valve_active, !nodes_empty(devs));
 	if (nodes_empty(devs))
 		return;
 
@@ -304,24 +320,32 @@ static void zswap_spm_valve(struct work_struct *work)
 			   moved ? HZ / 50 : HZ);
 }
 
-/* Move every entry off the device on @nid, whatever the limits. */
+/*
+ * Move every entry off the device on @nid, past zswap.max and
+ * zswap.writeback.  Gives up after SPM_EVACUATE_TIMEOUT without progress:
+ * entries whose device page cannot be read stay, and the driver keeps the
+ * device's memory.
+ */
 static void zswap_spm_evacuate(int nid)
 {
 	unsigned long deadline = jiffies + SPM_EVACUATE_TIMEOUT;
 	nodemask_t devs = nodemask_of_node(nid);
 	unsigned long moved;
 
+	/* Stores admitted before the device closed have counted their page. */
+	synchronize_rcu();
 	while (atomic_long_read(&zswap_spm_node_pages[nid])) {
 		if (time_after(jiffies, deadline)) {
-			pr_err("%ld entries still on node %d after %us\n",
+			pr_err("%ld entries still on node %d after %ds without progress\n",
 			       atomic_long_read(&zswap_spm_node_pages[nid]),
 			       nid, SPM_EVACUATE_TIMEOUT / HZ);
 			return;
 		}
 		moved = zswap_spm_evict(&devs, ULONG_MAX, true);
 		spm_stat_add(SPM_EVACUATED, moved);
-		/* Entries busy in the swap cache or mid-store: wait. */
-		if (!moved)
+		if (moved)
+			deadline = jiffies + SPM_EVACUATE_TIMEOUT;
+		else	/* entries busy in the swap cache or mid-store */
 			msleep(20);
 	}
 }
@@ -395,6 +419,7 @@ static int __init zswap_spm_init(void)
 {
 	zswap_spm_wq = alloc_workqueue("zswap-spm",
 				       WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	WRITE_ONCE(zswap_spm_init_done, true);
 	if (!zswap_spm_wq) {
 		WRITE_ONCE(zswap_spm_enabled, false);
 		pr_err("workqueue allocation failed: backend disabled\n");

@@ -9,6 +9,7 @@
 #include <linux/jump_label.h>
 #include <linux/nodemask.h>
 #include <linux/types.h>
+#include <linux/bits.h>
 #include <linux/compiler.h>
 
 struct dentry;

@@ -69,9 +69,12 @@ struct zspm {
 	char sys[96];		/* the device's compressed/ directory, with a '/' */
 	char dbg[96];		/* its debugfs directory, with a '/' */
 	char swapdev[128];	/* the swap device */
+	char dax[32];		/* the device's dax device */
+	char region[32];	/* its CXL region, once a test unbinds it */
 	char was[ARRAY_SIZE(params)][8];	/* the parameters before the test */
 	cpu_set_t cpus;		/* where the test may run */
 	bool swapped_off;	/* a test turned swap off */
+	bool removed;		/* a test unbound the device's region */
 	bool armed;		/* the setup changed global state */
 };
 
@@ -590,9 +593,93 @@ static int arm(struct zspm *z)
 }
 
 /* Give back the state the test found; returns 0 or the first error. */
+#define CXL_REGION_DRV "/sys/bus/cxl/drivers/cxl_region/"
+
+/* The CXL region under @z's dax device, such as region0, in @z->region. */
+static int find_region(struct zspm *z)
+{
+	char path[128], *real, *c;
+	int rc = -ENOENT;
+
+	snprintf(path, sizeof(path), DAX "%s", z->dax);
+	real = realpath(path, NULL);
+	if (!real)
+		return -errno;
+	for (c = strtok(real, "/"); c; c = strtok(NULL, "/")) {
+		unsigned int id;
+		char end;
+
+		if (sscanf(c, "region%u%c", &id, &end) == 1) {
+			snprintf(z->region, sizeof(z->region), "region%u", id);
+			rc = 0;
+		}
+	}
+	free(real);
+	return rc;
+}
+
+/*
+ * Bring back a device whose region was unbound, as the test VM set it up:
+ * bind the region, whose dax device kmem then takes, and hand that to
+ * cxl_compressed.
+ */
+static int device_restore(struct zspm *z)
+{
+	char path[160], state[160], drv[160];
+	ssize_t n = 0;
+	int rc, i;
+
+	rc = write_file(CXL_REGION_DRV "bind", z->region);
+	if (rc && rc != -EBUSY) {
+		ksft_print_msg("binding %s: %s\n", z->region, strerror(-rc));
+		return rc;
+	}
+	/*
+	 * kmem takes the region's new dax device as it appears, maybe after
+	 * the bind returned; its state file comes last.
+	 */
+	snprintf(path, sizeof(path), DAX "%s/driver", z->dax);
+	snprintf(state, sizeof(state), DAX "%s/state", z->dax);
+	for (i = 0; i < 100; i++) {
+		n = readlink(path, drv, sizeof(drv) - 1);
+		if (n > 0 && (!access(state, F_OK) || !access(z->sys, F_OK)))
+			break;
+		usleep(100000);
+	}
+	if (n <= 0) {
+		ksft_print_msg("%s has no driver after binding %s\n", z->dax, z->region);
+		return -ENODEV;
+	}
+	drv[n] = '\0';
+	if (strstr(drv, "/kmem")) {
+		rc = write_file(state, "unplugged");
+		if (!rc)
+			rc = write_file("/sys/bus/dax/drivers/kmem/unbind", z->dax);
+		if (rc) {
+			ksft_print_msg("taking %s from kmem: %s\n", z->dax, strerror(-rc));
+			return rc;
+		}
+	}
+	if (access(z->sys, F_OK)) {
+		rc = write_file("/sys/bus/dax/drivers/cxl_compressed/new_id", z->dax);
+		if (rc && rc != -EEXIST) {
+			ksft_print_msg("binding %s to cxl_compressed: %s\n", z->dax,
+				       strerror(-rc));
+			return rc;
+		}
+	}
+	return access(z->sys, F_OK) ? -ENODEV : 0;
+}
+
 static int disarm(struct zspm *z)
 {
 	int err = 0, i;
+
+	if (z->removed) {
+		keep_first(&err, device_restore(z));
+		if (!err)
+			z->removed = false;
+	}
 
 	keep_first(&err, inject(z, "off"));
 	keep_first(&err, set_str(z->dbg, "inject_used_bytes", "0"));
@@ -627,6 +714,7 @@ FIXTURE_SETUP(zspm)
 	rc = sscanf(g.gl_pathv[0] + strlen(DAX), "%31[^/]", dev);
 	globfree(&g);
 	ASSERT_EQ(1, rc);
+	snprintf(z->dax, sizeof(z->dax), "%s", dev);
 	snprintf(z->sys, sizeof(z->sys), DAX "%s/compressed/", dev);
 	snprintf(z->dbg, sizeof(z->dbg), CCM_DBG "%s/", dev);
 	snprintf(buf, sizeof(buf), "%sinject_pressure", z->dbg);
@@ -1238,6 +1326,52 @@ TEST_F_TIMEOUT(zspm, spm_enabled_rejects_bad_input, 60)
 	EXPECT_EQ(0, set_str(PARAM, "spm_enabled", "on"));
 	ASSERT_EQ(0, get_str(PARAM, "spm_enabled", buf, sizeof(buf)));
 	EXPECT_STREQ("Y", buf);
+}
+
+/*
+ * A device that goes away (its CXL region is unbound, which the driver cannot
+ * refuse) takes no data with it: before its memory goes, every entry on it
+ * moves into the software pool, past memory.zswap.max.
+ */
+TEST_F_TIMEOUT(zspm, device_removal_evacuates_entries, 240)
+{
+	struct zspm *z = &self->z;
+	long long evac0, recomp0, wb0, incomp0;
+	const long n = 256;
+	struct region r;
+	int rc;
+
+	ASSERT_EQ(0, find_region(z)) TH_LOG("no CXL region under %s", z->dax);
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed0c01));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	ASSERT_LE(n, zdbg(z, "spm_stored_pages"));
+	evac0 = zdbg(z, "spm_evacuated");
+	recomp0 = zdbg(z, "spm_recompressed");
+	wb0 = zdbg(z, "spm_written_back");
+	incomp0 = zdbg(z, "stored_incompressible_pages");
+	ASSERT_EQ(0, set_str(z->cg, "memory.zswap.max", "0"));
+
+	/* The teardown binds the region again if the test does not get to it. */
+	z->removed = true;
+	rc = write_file(CXL_REGION_DRV "unbind", z->region);
+	ASSERT_EQ(0, rc) TH_LOG("unbinding %s: %s", z->region, strerror(-rc));
+	EXPECT_NE(0, access(z->sys, F_OK)) TH_LOG("%s is still bound", z->dax);
+	EXPECT_EQ(0, zdbg(z, "spm_stored_pages"));
+	EXPECT_LE(evac0 + n, zdbg(z, "spm_evacuated"));
+	EXPECT_LE(recomp0 + n, zdbg(z, "spm_recompressed"));
+	EXPECT_EQ(wb0, zdbg(z, "spm_written_back"));
+	/* The random half went into the pool as it is: incompressible. */
+	EXPECT_LE(incomp0 + n / 2, zdbg(z, "stored_incompressible_pages"));
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpspm_recompress", n, EQ, STAT_MS));
+	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	check_data(_metadata, z, &r);
+
+	rc = device_restore(z);
+	ASSERT_EQ(0, rc) TH_LOG("restoring %s: %s", z->dax, strerror(-rc));
+	z->removed = false;
 }
 
 TEST_HARNESS_MAIN
