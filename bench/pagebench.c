@@ -7,7 +7,12 @@
  * write pass (one byte per page).  Prints one JSON object.
  *
  * The push-out runs reclaim in this process, so its system time over the
- * pages it stored (zswpout + pswpout) is the store path's CPU per page.
+ * pages it stored (zswpout + pswpout) is the CPU per page of the whole
+ * swap-out path (unmapping, swap slots and the store).  The store itself,
+ * zswap_store(), is timed with the kernel's function profiler during the
+ * first push-out, and zswap_load() during the read pass, when the kernel
+ * has one (CONFIG_FUNCTION_PROFILER): time in the function per call, with
+ * what it calls and without sleeping.
  *
  * usage: pagebench SIZE_MIB random|text|zero|mixed madvise|reclaim
  */
@@ -54,6 +59,83 @@ static long long read_vmstat(const char *key)
 			r = v;
 	fclose(f);
 	return r;
+}
+
+#define TRACING "/sys/kernel/tracing/"
+
+/* Calls of a kernel function and the time spent in them. */
+struct fprof {
+	long long hits;
+	double us;
+};
+
+static int tracing_write(const char *file, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), TRACING "%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Start profiling @fn alone; the profiler's counts restart.  With
+ * PAGEBENCH_NOPROF set, leave the profiler to the caller.
+ */
+static int prof_start(const char *fn)
+{
+	if (getenv("PAGEBENCH_NOPROF"))
+		return -1;
+	tracing_write("function_profile_enabled", "0");
+	if (tracing_write("set_ftrace_filter", fn))
+		return -1;
+	tracing_write("options/sleep-time", "0");
+	tracing_write("options/graph-time", "1");
+	return tracing_write("function_profile_enabled", "1");
+}
+
+/* Stop profiling; sum @fn over every CPU's table. */
+static struct fprof prof_stop(const char *fn)
+{
+	struct fprof r = { -1, 0 };
+	char path[128], line[256], name[64];
+	long long hits;
+	double us;
+	FILE *f;
+	int cpu;
+
+	if (tracing_write("function_profile_enabled", "0"))
+		return r;
+	r.hits = 0;
+	for (cpu = 0;; cpu++) {
+		snprintf(path, sizeof(path), TRACING "trace_stat/function%d", cpu);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, " %63s %lld %lf", name, &hits, &us) == 3 &&
+			    !strcmp(name, fn)) {
+				r.hits += hits;
+				r.us += us;
+			}
+		fclose(f);
+	}
+	tracing_write("set_ftrace_filter", "");
+	return r;
+}
+
+static void emit_prof(const char *key, struct fprof *f)
+{
+	if (f->hits < 0)
+		printf("\"%s\": null,\n", key);
+	else
+		printf("\"%s\": {\"calls\": %lld, \"us_per_call\": %.3f},\n",
+		       key, f->hits, f->hits ? f->us / f->hits : 0.0);
 }
 
 static long long stored(void)
@@ -163,6 +245,8 @@ static void emit(const char *name, struct sample *s, long pages, int last)
 int main(int argc, char **argv)
 {
 	struct sample fill, out, rd, cmp, wr, o2;
+	struct fprof store_fn = { -1, 0 }, load_fn = { -1, 0 };
+	int prof;
 	unsigned char *p, *want;
 	unsigned long sum = 0;
 	enum content c = C_RANDOM;
@@ -198,15 +282,21 @@ int main(int argc, char **argv)
 		fill_page(p + i * psz, psz, c, SEED, i);
 	stop(&fill);
 
+	prof = !prof_start("zswap_store");
 	start(&out);
 	pageout(p, len, rec);
 	stop(&out);
+	if (prof)
+		store_fn = prof_stop("zswap_store");
 	left = resident(p, len);
 
+	prof = !prof_start("zswap_load");
 	start(&rd);
 	for (i = 0; i < pages; i++)
 		sum += p[i * psz + (i % psz)];
 	stop(&rd);
+	if (prof)
+		load_fn = prof_stop("zswap_load");
 
 	start(&o2);
 	pageout(p, len, rec);
@@ -231,6 +321,8 @@ int main(int argc, char **argv)
 	printf("\"read_sum\": %lu,\n", sum);
 	printf("\"store_cpu_us_per_page\": %.3f,\n",
 	       out.stored > 0 ? out.sys * 1e6 / out.stored : 0.0);
+	emit_prof("zswap_store", &store_fn);
+	emit_prof("zswap_load", &load_fn);
 	emit("fill", &fill, pages, 0);
 	emit("pageout", &out, pages, 0);
 	emit("read", &rd, pages, 0);

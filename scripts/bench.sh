@@ -81,6 +81,7 @@ for p in pagebench usemem; do
 	gcc -Wall -O2 -o "$BS/$p" "$TOP/bench/$p.c" || die "building bench/$p.c failed"
 done
 install -m 0755 "$TOP/bench/guest/run.sh" "$BS/run.sh"
+install -m 0755 "$TOP/bench/guest/store-profile.sh" "$BS/store-profile.sh"
 cat >"$BS/config" <<CONF
 SCENARIOS="$SCENARIOS"
 MODES="$MODES"

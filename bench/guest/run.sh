@@ -132,6 +132,14 @@ for rep in $(seq "$REPS"); do
 		done
 	done
 done
+# With the backend and both software baselines in the run, profile where
+# the store and load paths spend their time (one run per function).
+if [[ " $MODES " = *" zswap-spm "* && " $MODES " = *" zswap-lz4 "* &&
+      " $MODES " = *" zswap-zstd "* ]]; then
+	say "profiling the store and load paths (store-profile.sh)"
+	mode_setup zswap-lz4 && "$B/store-profile.sh" 8 >"$OUT/store-profile.txt" 2>&1 ||
+		say "store-profile.sh failed"
+fi
 el=$(( $(date +%s) - t0 ))
 say "done: $total runs in $((el / 60))m$((el % 60))s"
 exit $fail
