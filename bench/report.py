@@ -132,7 +132,7 @@ def environment(raw, console, command):
         env["kernel"] = r.group(1) if r else None
         # The kernel command line's last setting wins (APPEND comes last).
         cmdline = re.search(r"Command line: (.*)", c)
-        r = re.findall(r"cxl_compressed\.model=(\S+)", cmdline.group(1) if cmdline else "")
+        r = re.findall(r"cxl_compressed\.model=([^\s\"]+)", cmdline.group(1) if cmdline else "")
         env["device_model"] = r[-1] if r else "none"
         r = re.search(r"cxl_compressed \S+: node \d+: .*", c)
         env["device"] = r.group(0) if r else None

@@ -181,6 +181,7 @@ static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
  */
 struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 {
+	unsigned int ratio;
 	struct folio *dev;
 	int nid;
 
@@ -223,7 +224,8 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	 * lowering the cgroup's usage.  The entry keeps the charge, so the
 	 * uncharge is exact whatever the ratio does meanwhile.
 	 */
-	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, ccm_ratio_seen_percent(nid));
+	ratio = ccm_ratio_seen_percent(nid);
+	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, ratio);
 	spm_stat_add(SPM_STORED_PAGES, 1);
 	spm_stat_add(SPM_CHARGED_BYTES, *charge);
 	/*

@@ -20,7 +20,7 @@ ALL_CONTENTS="random text zero mixed"
 QUICK=${QUICK:-0}
 # The command line that reproduces this run: the variables given.
 CMD="make bench"
-for v in QUICK SCENARIOS MODES CONTENTS REPS SIZE RUNTIME MEM CXL SWAP; do
+for v in QUICK SCENARIOS MODES CONTENTS REPS SIZE RUNTIME MEM CXL SWAP CXL_MODE APPEND; do
 	[ -n "${!v:-}" ] && [ "${!v}" != 0 -o "$v" != QUICK ] && CMD="$CMD $v=\"${!v}\""
 done
 if [ "$QUICK" = 1 ]; then
