@@ -44,7 +44,8 @@ series:
 bench:
 	VMOPTS='$(VMOPTS)' QUICK='$(QUICK)' SCENARIOS='$(SCENARIOS)' MODES='$(MODES)' \
 	  CONTENTS='$(CONTENTS)' REPS='$(REPS)' SIZE='$(SIZE)' RUNTIME='$(RUNTIME)' \
-	  MEM='$(MEM)' CXL='$(CXL)' SWAP='$(SWAP)' CXL_MODE='$(CXL_MODE)' APPEND='$(APPEND)' scripts/bench.sh
+	  MEM='$(MEM)' CXL='$(CXL)' SWAP='$(SWAP)' CXL_MODE='$(CXL_MODE)' APPEND='$(APPEND)' \
+	  BENCH_KERNEL='$(BENCH_KERNEL)' scripts/bench.sh
 
 clean:
 	rm -rf build out

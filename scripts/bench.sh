@@ -10,6 +10,8 @@
 #   RUNTIME    seconds of each fio and stress-ng run (default 15; QUICK: 5)
 #   CONTENTS   page contents: random text zero mixed (default: all)
 #   QUICK=1    the quick profile (under 10 minutes)
+#   BENCH_KERNEL  test (default: the test kernel) or fast (without its debug
+#              options; built in build/obj-bench)
 # Results: build/bench/<time>/ (results.json, results.md, *.png); a full run
 # with every scenario and mode also updates bench/RESULTS.md and bench/plots/.
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +22,7 @@ ALL_CONTENTS="random text zero mixed"
 QUICK=${QUICK:-0}
 # The command line that reproduces this run: the variables given.
 CMD="make bench"
-for v in QUICK SCENARIOS MODES CONTENTS REPS SIZE RUNTIME MEM CXL SWAP CXL_MODE APPEND; do
+for v in QUICK SCENARIOS MODES CONTENTS REPS SIZE RUNTIME MEM CXL SWAP CXL_MODE APPEND BENCH_KERNEL; do
 	[ -n "${!v:-}" ] && [ "${!v}" != 0 -o "$v" != QUICK ] && CMD="$CMD $v=\"${!v}\""
 done
 if [ "$QUICK" = 1 ]; then
@@ -59,6 +61,10 @@ for m in $MODES; do
 	*)	bad "unknown mode '$m'; valid: $ALL_MODES" ;;
 	esac
 done
+case "${BENCH_KERNEL:-test}" in
+test|fast) ;;
+*)	bad "BENCH_KERNEL=$BENCH_KERNEL: test (the test kernel, default) or fast (no debug options)" ;;
+esac
 for v in REPS SIZE RUNTIME VM_MEM VM_SWAP; do
 	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || bad "$v must be a positive integer, got '${!v}'"
 done
@@ -71,6 +77,13 @@ done
 	bad "SIZE=$SIZE MiB does not fit SWAP=$VM_SWAP MiB of swap (need 3*SIZE <= SWAP)"
 
 "$TOP"/scripts/prepare.sh bench
+# BENCH_KERNEL=fast: boot a kernel without the test kernel's debug options.
+case "${BENCH_KERNEL:-test}" in
+test) ;;
+fast)	"$TOP"/scripts/build-bench-kernel.sh
+	export KERNEL=$BUILD/obj-bench/arch/x86/boot/bzImage ;;
+*)	bad "BENCH_KERNEL=$BENCH_KERNEL: test (the test kernel, default) or fast (no debug options)" ;;
+esac
 for c in gnuplot python3 gcc; do command -v $c >/dev/null || die "$c is missing (scripts/setup-host.sh installs it)"; done
 
 log "building the benchmark programs"
