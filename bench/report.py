@@ -123,7 +123,7 @@ def environment(raw, console, command):
                       ("ZSWAP_SPM_CXL_MODE", "cxl_mode"), ("ZSWAP_SPM_SWAP_MIB", "swap_mib")):
         r = re.search(key + r"=(\S+)", text)
         env["vm"][name] = r.group(1) if r else None
-    env["kernel"] = env["qemu"] = env["device_model"] = None
+    env["kernel"] = env["qemu"] = env["device_model"] = env["mc_copy"] = None
     if os.path.exists(os.path.join(share, "qemu-version")):
         env["qemu"] = open(os.path.join(share, "qemu-version")).read().strip()
     if console and os.path.exists(console):
@@ -134,6 +134,11 @@ def environment(raw, console, command):
         cmdline = re.search(r"Command line: (.*)", c)
         r = re.findall(r"cxl_compressed\.model=([^\s\"]+)", cmdline.group(1) if cmdline else "")
         env["device_model"] = r[-1] if r else "none"
+        # copy_mc_to_kernel(): 8-byte moves with mce=recovery, else rep movsb,
+        # which TCG runs a byte at a time (bench/README.md).
+        env["mc_copy"] = ("copy_mc_fragile (mce=recovery)"
+                          if re.search(r"(^|\s)mce=recovery(\s|$)", cmdline.group(1) if cmdline else "")
+                          else "rep movsb")
         r = re.search(r"cxl_compressed \S+: node \d+: .*", c)
         env["device"] = r.group(0) if r else None
     return env
@@ -203,10 +208,11 @@ def markdown(res):
     env = res["environment"]
     lines.append("Command: `%s`  " % env["command"])
     lines.append("Commit %s, kernel %s, QEMU %s, VM: %s MiB DRAM + %s MiB CXL (%s), "
-                 "2 vCPUs under TCG; device model: %s.  " % (
+                 "2 vCPUs under TCG; device model: %s; machine-check-safe copy: %s.  " % (
                      env.get("commit"), env.get("kernel"), env.get("qemu"),
                      env["vm"].get("dram_mib"), env["vm"].get("cxl_mib"),
-                     env["vm"].get("cxl_mode"), env.get("device_model")))
+                     env["vm"].get("cxl_mode"), env.get("device_model"),
+                     env.get("mc_copy")))
     lines.append("Medians of %d repetition(s); ratios are against %s "
                  "(for times, < 1 is faster; for throughput, > 1 is faster)." % (
                      res["params"]["reps"], BASE))
