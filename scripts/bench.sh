@@ -112,8 +112,7 @@ RES=$BUILD/bench/$STAMP
 mkdir -p "$RES"
 log "running: $CMD (results in $RES)"
 set +e
-# shellcheck disable=SC2086
-"$TOP"/scripts/vm.sh --timeout "${BENCH_TIMEOUT:-10800}" ${VMOPTS:-} --log "$RES/console.log" \
+"$TOP"/scripts/vm.sh --timeout "${BENCH_TIMEOUT:-10800}" "${VMOPTS_ARGS[@]}" --log "$RES/console.log" \
 	-- /share/bench/run.sh
 vrc=$?
 set -e

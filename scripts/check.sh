@@ -8,8 +8,7 @@
 R=$BUILD/share/results
 rm -rf "$R"
 set +e
-# shellcheck disable=SC2086
-"$TOP"/scripts/vm.sh --timeout "${CHECK_TIMEOUT:-2400}" ${VMOPTS:-} --log "$BUILD/check-console.log" \
+"$TOP"/scripts/vm.sh --timeout "${CHECK_TIMEOUT:-2400}" "${VMOPTS_ARGS[@]}" --log "$BUILD/check-console.log" \
 	-- /share/check.sh "$@"
 vrc=$?
 set -e

@@ -12,6 +12,11 @@ KPKG=linux-source-7.3
 KSUITE=trixie-backports
 QEMU_MIN=11.1
 
+# The Makefile hands vm.sh's options over as one string quoted for the
+# shell (APPEND="a b" must stay one argument): split it as the shell would.
+VMOPTS_ARGS=()
+[ -z "${VMOPTS:-}" ] || eval "VMOPTS_ARGS=(${VMOPTS})"
+
 log()  { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
