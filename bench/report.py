@@ -169,17 +169,18 @@ def fmt(v):
 
 
 # The zswap SPM backend's targets (issue 5): store-path CPU per page at most
-# 0.3x zswap-lz4 and 0.1x zswap-zstd (zswap_store() per call, and for
-# reference the whole swap-out path); swap-in no slower than zswap-lz4 (the
-# read pass per page, and zswap_load() per call).  (metric, baseline,
-# highest ratio allowed)
+# 0.3x zswap-lz4 and 0.1x zswap-zstd (zswap_store() per call); swap-in no
+# slower than zswap-lz4 (the read pass per page, and zswap_load() per call).
+# (metric, baseline, highest ratio allowed; None: shown for reference, not a
+# target).  The whole swap-out path's system time is for reference: most of
+# it is reclaim that every mode pays, plain swap's included.
 SPM = "zswap-spm"
 SPM_TARGETS = [("zswap_store_us", "zswap-lz4", 0.3),
                ("zswap_store_us", "zswap-zstd", 0.1),
-               ("store_cpu_us_per_page", "zswap-lz4", 0.3),
-               ("store_cpu_us_per_page", "zswap-zstd", 0.1),
                ("read_us_per_page", "zswap-lz4", 1.0),
-               ("zswap_load_us", "zswap-lz4", 1.0)]
+               ("zswap_load_us", "zswap-lz4", 1.0),
+               ("store_cpu_us_per_page", "zswap-lz4", None),
+               ("store_cpu_us_per_page", "zswap-zstd", None)]
 
 
 def spm_targets(res):
@@ -196,6 +197,12 @@ def spm_targets(res):
             if v is None or not b:
                 continue
             r = v / b
+            if limit is None:
+                sw = row.get("swap", {}).get("median")
+                lines.append("| %s | %s | %.3f x %s | reference%s | - |" % (
+                    s, METRICS[k][0], r, base,
+                    " (swap: %.3f x)" % (sw / b) if sw else ""))
+                continue
             lines.append("| %s | %s | %.3f x %s | <= %.1f | %s |" % (
                 s, METRICS[k][0], r, base, limit, "yes" if r <= limit else "NO"))
     return lines
