@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Shows that zswap_spm's kselftest can fail: plants one bug at a time in
+# mm/zswap_spm.c, runs 'make check TESTS=zswap_spm:zswap_spm' and expects
+# at least one failure.  About 5 minutes a bug (incremental build and one
+# boot).  Not part of 'make check'.
+#   scripts/mutation-test.sh [name...]     (default: every bug below)
+. "$(dirname "$0")/lib.sh"
+
+F=mm/zswap_spm.c
+cd "$TOP" || exit
+git diff --quiet -- "$F" || die "$F has uncommitted changes; commit or stash them first"
+trap 'git checkout -q -- "$F"' EXIT
+
+# name: sed script that plants the bug
+declare -A BUG=(
+	[charge_full_page]='s|\*charge = DIV_ROUND_UP(PAGE_SIZE \* 100, ratio);|*charge = PAGE_SIZE;|'
+	[load_no_copy]='s|if (copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {|if (0) {|'
+	[no_pressure_notify]='s|mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);|;|'
+	[no_evacuate]='s|zswap_spm_evacuate(ev->nid);|;|'
+	[no_refuse_event]='/^static void zswap_spm_refused/,/^}/ s|count_vm_event(item);|;|'
+)
+names=("$@")
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(printf '%s\n' "${!BUG[@]}" | sort)
+
+survived=0
+for m in "${names[@]}"; do
+	[ -n "${BUG[$m]:-}" ] || die "no bug named $m (known: ${!BUG[*]})"
+	git checkout -q -- "$F"
+	sed -i "${BUG[$m]}" "$F"
+	git diff --quiet -- "$F" && die "$m: the bug did not apply: $F changed?"
+	log "$m"
+	rm -f "$BUILD/check-console.log"
+	make check TESTS=zswap_spm:zswap_spm >"$BUILD/mutation-$m.log" 2>&1 || true
+	caught=$(grep -o '^# not ok [0-9]* [a-z_.]*' "$BUILD/check-console.log" 2>/dev/null |
+		 sed 's/^# not ok [0-9]* //' | tr '\n' ' ' || true)
+	if [ -n "$caught" ]; then
+		info "caught by: $caught"
+	else
+		info "SURVIVED (log: $BUILD/mutation-$m.log)"
+		survived=$((survived + 1))
+	fi
+done
+git checkout -q -- "$F"
+log "${#names[@]} bugs planted, $survived survived"
+[ "$survived" = 0 ]
