@@ -181,7 +181,7 @@ static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
  */
 struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 {
-	unsigned int ratio;
+	struct ccm_state state;
 	struct folio *dev;
 	int nid;
 
@@ -216,7 +216,7 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 				   page_to_pfn(page));
 		return ERR_PTR(-EIO);
 	}
-	ccm_folio_stored(dev);
+	ccm_folio_stored(dev, &state);
 
 	/*
 	 * Charge what the page is estimated to take on the device, from its
@@ -224,15 +224,14 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	 * lowering the cgroup's usage.  The entry keeps the charge, so the
 	 * uncharge is exact whatever the ratio does meanwhile.
 	 */
-	ratio = ccm_ratio_seen_percent(nid);
-	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, ratio);
+	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, state.ratio_seen);
 	spm_stat_add(SPM_STORED_PAGES, 1);
 	spm_stat_add(SPM_CHARGED_BYTES, *charge);
 	/*
 	 * The level may have risen before we held anything there, and so
 	 * without a notification for us.  A running valve paces itself.
 	 */
-	if (unlikely(ccm_pressure(nid) >= CCM_PRESSURE_HIGH) &&
+	if (unlikely(state.level >= CCM_PRESSURE_HIGH) &&
 	    !READ_ONCE(zswap_spm_valve_active))
 		queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
 	return dev;

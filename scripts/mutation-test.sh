@@ -14,7 +14,7 @@ trap 'git checkout -q -- "$F"' EXIT
 
 # name: sed script that plants the bug
 declare -A BUG=(
-	[charge_full_page]='s|\*charge = DIV_ROUND_UP(PAGE_SIZE \* 100, ratio);|*charge = PAGE_SIZE;|'
+	[charge_full_page]='s|\*charge = DIV_ROUND_UP(PAGE_SIZE \* 100, state.ratio_seen);|*charge = PAGE_SIZE;|'
 	[load_no_copy]='s|if (copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {|if (0) {|'
 	[no_pressure_notify]='s|mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);|;|'
 	[no_evacuate]='s|zswap_spm_evacuate(ev->nid);|;|'

@@ -54,14 +54,28 @@ struct ccm_event {
 	enum ccm_pressure level;
 };
 
+/**
+ * struct ccm_state - a device's state, as ccm_folio_stored() reports it
+ * @ratio_seen: average compression ratio, in percent, of the data the
+ *	device's last telemetry reading includes, or the last such figure
+ *	while it includes none.  Unlike ccm_ratio_percent(), pages written
+ *	since the reading do not count as full pages: this estimates what a
+ *	page costs, it does not bound the usage.  100 before the first reading
+ *	with data.
+ * @level: the device's pressure level, as ccm_pressure() reports it
+ */
+struct ccm_state {
+	unsigned int ratio_seen;
+	enum ccm_pressure level;
+};
+
 #if IS_ENABLED(CONFIG_CXL_COMPRESSED)
 struct folio *ccm_alloc_folio(int nid, gfp_t gfp);
-void ccm_folio_stored(struct folio *folio);
+void ccm_folio_stored(struct folio *folio, struct ccm_state *state);
 void ccm_free_folio(struct folio *folio);
 bool ccm_folio(const struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
 unsigned int ccm_ratio_percent(int nid);
-unsigned int ccm_ratio_seen_percent(int nid);
 int ccm_register_notifier(struct notifier_block *nb);
 int ccm_unregister_notifier(struct notifier_block *nb);
 #else
@@ -70,8 +84,13 @@ static inline struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
 	return ERR_PTR(-ENODEV);
 }
 
-static inline void ccm_folio_stored(struct folio *folio)
+static inline void ccm_folio_stored(struct folio *folio,
+				    struct ccm_state *state)
 {
+	if (state) {
+		state->ratio_seen = 100;
+		state->level = CCM_PRESSURE_CRITICAL;
+	}
 }
 
 static inline void ccm_free_folio(struct folio *folio)
@@ -89,11 +108,6 @@ static inline enum ccm_pressure ccm_pressure(int nid)
 }
 
 static inline unsigned int ccm_ratio_percent(int nid)
-{
-	return 100;
-}
-
-static inline unsigned int ccm_ratio_seen_percent(int nid)
 {
 	return 100;
 }

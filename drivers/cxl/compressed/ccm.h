@@ -131,7 +131,7 @@ struct ccm_model;
  * @written: per page, reported stored by its consumer
  * @stored: pages held by consumers
  * @ratio_seen: average ratio, in percent, of the data the last telemetry
- *	reading includes; see ccm_ratio_seen_percent()
+ *	reading includes; see struct ccm_state
  * @refused: refusals, per reason
  * @alarms: device watermark alarms
  * @scrub_list: freed folios waiting to be zeroed

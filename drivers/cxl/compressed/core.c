@@ -310,15 +310,24 @@ EXPORT_SYMBOL_GPL(ccm_folio);
 /**
  * ccm_folio_stored - report that a device page was written
  * @folio: a folio from ccm_alloc_folio()
+ * @state: if not NULL, set to the device's state, so that a consumer that
+ *	charges for the page or watches the pressure need not look the
+ *	device up again
  *
  * Call once after writing the data.  The page counts as a full page until
  * the device's telemetry includes it.
  */
-void ccm_folio_stored(struct folio *folio)
+void ccm_folio_stored(struct folio *folio, struct ccm_state *state)
 {
 	struct ccm_dev *cd = ccm_dev_of(folio);
 	unsigned long idx;
 
+	if (state) {
+		state->ratio_seen = cd ? READ_ONCE(cd->ratio_seen) :
+					 CCM_RATIO_MIN;
+		state->level = cd ? READ_ONCE(cd->acct.level) :
+				    CCM_PRESSURE_CRITICAL;
+	}
 	if (WARN_ON_ONCE(!cd))
 		return;
 	idx = ccm_page_index(cd, folio_pfn(folio));
@@ -474,34 +483,6 @@ unsigned int ccm_ratio_percent(int nid)
 	return ratio;
 }
 EXPORT_SYMBOL_GPL(ccm_ratio_percent);
-
-/**
- * ccm_ratio_seen_percent - compression ratio of the data a device reported
- * @nid: the node
- *
- * The device's usage over the pages its last telemetry reading includes,
- * or the last such figure while it includes none.  Unlike
- * ccm_ratio_percent(), pages written since the reading do not count as
- * full pages: this estimates what a page costs, it does not bound the
- * usage.  Use it to charge for pages, and ccm_ratio_percent() to reason
- * about capacity.
- *
- * Return: the ratio times 100, 100 to 6400; 100 before the first reading
- * with data, and if no device is bound.
- */
-unsigned int ccm_ratio_seen_percent(int nid)
-{
-	unsigned int ratio = CCM_RATIO_MIN;
-	struct ccm_dev *cd;
-
-	rcu_read_lock();
-	cd = ccm_find(nid);
-	if (cd)
-		ratio = READ_ONCE(cd->ratio_seen);
-	rcu_read_unlock();
-	return ratio;
-}
-EXPORT_SYMBOL_GPL(ccm_ratio_seen_percent);
 
 /**
  * ccm_register_notifier - get told about pressure changes and removals

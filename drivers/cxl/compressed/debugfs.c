@@ -187,7 +187,7 @@ static ssize_t ccm_test_store_write(struct file *file,
 			rc = -EFAULT;
 			break;
 		}
-		ccm_folio_stored(folio);
+		ccm_folio_stored(folio, NULL);
 		rc = xa_err(xa_store(&t->pages, t->nr, folio, GFP_KERNEL));
 		if (rc) {
 			ccm_free_folio(folio);
