@@ -32,7 +32,7 @@ for mode in zswap-spm zswap-lz4 zswap-zstd; do
 	case $mode in
 	zswap-spm)
 		echo lz4 >$z/compressor && echo Y >$z/spm_enabled
-		fns="zswap_store zswap_spm_store ccm_alloc_folio spm_folio_alloc copy_mc_to_kernel ccm_folio_stored ccm_ratio_seen_percent obj_cgroup_charge_zswap zswap_load zswap_spm_load" ;;
+		fns="zswap_store zswap_spm_store ccm_alloc_folio spm_folio_alloc copy_mc_to_kernel ccm_folio_stored obj_cgroup_charge_zswap zswap_load zswap_spm_load" ;;
 	*)
 		echo "${mode#zswap-}" >$z/compressor && echo N >$z/spm_enabled
 		fns="zswap_store crypto_acomp_compress zs_malloc zs_obj_write obj_cgroup_charge_zswap zswap_load zswap_decompress" ;;
