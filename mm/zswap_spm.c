@@ -22,6 +22,7 @@
 #include <linux/cxl_compressed.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -44,6 +45,7 @@ enum zswap_spm_stat {
 	SPM_REJECT_FULL,	/* every device refused */
 	SPM_REJECT_COPY,	/* the page could not be read */
 	SPM_LOAD_FAIL,		/* a device page could not be read */
+	SPM_POISONED,		/* entries whose device page failed a read */
 	SPM_RECOMPRESSED,	/* moved into the software pool */
 	SPM_WRITTEN_BACK,	/* moved to the swap device */
 	SPM_VALVE_RUNS,		/* escape valve passes */
@@ -112,6 +114,41 @@ module_param_cb(spm_enabled, &zswap_spm_enabled_ops, &zswap_spm_enabled,
 		0644);
 MODULE_PARM_DESC(spm_enabled,
 		 "Store swapped pages on compressed memory devices (default N)");
+
+/* -------- fault injection -------- */
+/*
+ * Copies that fail as a machine check would make them fail, and a delay in
+ * the free path that widens its window against device removal: for tests,
+ * in /sys/kernel/debug/zswap/ with CONFIG_FAULT_INJECTION_DEBUG_FS.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_spm_store);
+static DECLARE_FAULT_ATTR(fail_spm_load);
+static u32 spm_free_delay_ms;
+
+static bool spm_fail(struct fault_attr *attr)
+{
+	return should_fail(attr, PAGE_SIZE);
+}
+
+static void spm_free_delay(void)
+{
+	u32 ms = READ_ONCE(spm_free_delay_ms);
+
+	/* Frees may run under spinlocks: spin, at most 100 ms. */
+	if (unlikely(ms))
+		mdelay(min(ms, 100U));
+}
+#else
+static bool spm_fail(struct fault_attr *attr)
+{
+	return false;
+}
+
+static void spm_free_delay(void)
+{
+}
+#endif
 
 /* -------- counting -------- */
 static void zswap_spm_event(struct obj_cgroup *objcg, enum vm_event_item item,
@@ -207,7 +244,8 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	}
 
 	nid = folio_nid(dev);
-	if (copy_mc_highpage(folio_page(dev, 0), page)) {
+	if (spm_fail(&fail_spm_store) ||
+	    copy_mc_highpage(folio_page(dev, 0), page)) {
 		/* Never reported stored: the driver drops its admission. */
 		atomic_long_dec(&zswap_spm_node_pages[nid]);
 		ccm_free_folio(dev);
@@ -243,12 +281,15 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
  * @folio: the locked swap cache folio to fill
  *
  * Return: true on success; false if the device page could not be read.
+ * The caller then gives @dev up with zswap_spm_poison() and never reads
+ * it again.
  */
 bool zswap_spm_load(struct folio *dev, struct folio *folio)
 {
-	if (copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {
+	if (spm_fail(&fail_spm_load) ||
+	    copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {
 		spm_stat_add(SPM_LOAD_FAIL, 1);
-		pr_err_ratelimited("memory error reading device pfn %#lx\n",
+		pr_err_ratelimited("memory error reading device pfn %#lx: entry poisoned\n",
 				   folio_pfn(dev));
 		return false;
 	}
@@ -256,19 +297,59 @@ bool zswap_spm_load(struct folio *dev, struct folio *folio)
 	return true;
 }
 
+/* The entry no longer holds a page on the device of @nid. */
+static void zswap_spm_node_put(int nid)
+{
+	/*
+	 * After the driver has the page back: zswap_spm_evacuate() reads
+	 * the count with acquire, and once it reads 0 the driver's removal
+	 * finds every page we held returned (and its scrub queued).
+	 */
+	smp_mb__before_atomic();
+	atomic_long_dec(&zswap_spm_node_pages[nid]);
+}
+
+/**
+ * zswap_spm_poison - give up a device page that failed a read
+ * @dev: the device folio of an entry
+ *
+ * The driver quarantines @dev: it is never read, zeroed or handed out
+ * again.  The entry stays, without a page, as a stub whose loads fail
+ * (freeing it would let a fault read a swap slot that was never
+ * written); it is still charged, and freed with zswap_spm_free(NULL, ...).
+ */
+void zswap_spm_poison(struct folio *dev)
+{
+	int nid = folio_nid(dev);
+
+	spm_stat_add(SPM_STORED_PAGES, -1);
+	spm_stat_add(SPM_POISONED, 1);
+	ccm_quarantine_folio(dev);
+	zswap_spm_node_put(nid);
+}
+
 /**
  * zswap_spm_free - free a device entry's page
- * @dev: the device folio
+ * @dev: the device folio, or NULL for an entry that zswap_spm_poison()
+ *	left without one
  * @charge: the bytes the entry was charged
  *
  * The driver zeroes the page before it reuses it.  Safe under spinlocks.
  */
 void zswap_spm_free(struct folio *dev, unsigned int charge)
 {
-	atomic_long_dec(&zswap_spm_node_pages[folio_nid(dev)]);
-	spm_stat_add(SPM_STORED_PAGES, -1);
+	int nid;
+
 	spm_stat_add(SPM_CHARGED_BYTES, -(long)charge);
+	if (!dev) {
+		spm_stat_add(SPM_POISONED, -1);
+		return;
+	}
+	nid = folio_nid(dev);
+	spm_stat_add(SPM_STORED_PAGES, -1);
 	ccm_free_folio(dev);
+	spm_free_delay();
+	zswap_spm_node_put(nid);
 }
 
 /**
@@ -335,7 +416,7 @@ static void zswap_spm_evacuate(int nid)
 
 	/* Stores admitted before the device closed have counted their page. */
 	synchronize_rcu();
-	while (atomic_long_read(&zswap_spm_node_pages[nid])) {
+	while (atomic_long_read_acquire(&zswap_spm_node_pages[nid])) {
 		if (time_after(jiffies, deadline)) {
 			pr_err("%ld entries still on node %d after %ds without progress\n",
 			       atomic_long_read(&zswap_spm_node_pages[nid]),
@@ -391,6 +472,7 @@ static const char * const spm_stat_names[NR_SPM_STATS] = {
 	[SPM_REJECT_FULL]	= "spm_reject_full",
 	[SPM_REJECT_COPY]	= "spm_reject_copy",
 	[SPM_LOAD_FAIL]		= "spm_load_fail",
+	[SPM_POISONED]		= "spm_poisoned",
 	[SPM_RECOMPRESSED]	= "spm_recompressed",
 	[SPM_WRITTEN_BACK]	= "spm_written_back",
 	[SPM_VALVE_RUNS]	= "spm_valve_runs",
@@ -408,6 +490,12 @@ void zswap_spm_debugfs_init(struct dentry *root)
 	for (i = 0; i < NR_SPM_STATS; i++)
 		debugfs_create_file_unsafe(spm_stat_names[i], 0444, root,
 					   &zswap_spm_stats[i], &spm_stat_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_spm_store", root, &fail_spm_store);
+	fault_create_debugfs_attr("fail_spm_load", root, &fail_spm_load);
+	debugfs_create_u32("spm_inject_free_delay_ms", 0600, root,
+			   &spm_free_delay_ms);
+#endif
 }
 #else
 void zswap_spm_debugfs_init(struct dentry *root)

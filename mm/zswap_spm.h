@@ -40,6 +40,7 @@ static inline bool zswap_spm_on(void)
 
 struct folio *zswap_spm_store(struct page *page, unsigned int *charge);
 bool zswap_spm_load(struct folio *dev, struct folio *folio);
+void zswap_spm_poison(struct folio *dev);
 void zswap_spm_free(struct folio *dev, unsigned int charge);
 void zswap_spm_count_out(struct obj_cgroup *objcg, long nr);
 void zswap_spm_count_in(struct obj_cgroup *objcg);
@@ -70,6 +71,10 @@ static inline struct folio *zswap_spm_store(struct page *page,
 static inline bool zswap_spm_load(struct folio *dev, struct folio *folio)
 {
 	return false;
+}
+
+static inline void zswap_spm_poison(struct folio *dev)
+{
 }
 
 static inline void zswap_spm_free(struct folio *dev, unsigned int charge)

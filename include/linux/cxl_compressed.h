@@ -73,6 +73,7 @@ struct ccm_state {
 struct folio *ccm_alloc_folio(int nid, gfp_t gfp);
 void ccm_folio_stored(struct folio *folio, struct ccm_state *state);
 void ccm_free_folio(struct folio *folio);
+void ccm_quarantine_folio(struct folio *folio);
 bool ccm_folio(const struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
 unsigned int ccm_ratio_percent(int nid);
@@ -94,6 +95,10 @@ static inline void ccm_folio_stored(struct folio *folio,
 }
 
 static inline void ccm_free_folio(struct folio *folio)
+{
+}
+
+static inline void ccm_quarantine_folio(struct folio *folio)
 {
 }
 

@@ -137,6 +137,8 @@ struct ccm_model;
  * @scrub_list: freed folios waiting to be zeroed
  * @quarantine: folios a failed Media Operations command may still zero;
  *	never freed
+ * @poisoned: folios that failed a read; freed only at removal
+ * @nr_poisoned: folios on @poisoned
  * @scrub_pending: folios on @scrub_list, being zeroed, or in @quarantine
  * @scrub_work: zeroes them
  * @notify_work: tells consumers and userspace about level changes
@@ -173,6 +175,8 @@ struct ccm_dev {
 
 	struct list_head scrub_list;
 	struct list_head quarantine;
+	struct list_head poisoned;
+	u64 nr_poisoned;
 	u64 scrub_pending;
 	struct work_struct scrub_work;
 	struct work_struct notify_work;

@@ -358,10 +358,40 @@ void ccm_free_folio(struct folio *folio)
 	cd->stored--;
 	list_add_tail(&folio->lru, &cd->scrub_list);
 	cd->scrub_pending++;
-	spin_unlock(&cd->lock);
+	/*
+	 * Under the lock: once the caller's count of its pages here reads 0,
+	 * ccm_remove()'s flush_work() must find this scrub queued, and the
+	 * device must not be freed before queue_work() is done with it.
+	 */
 	queue_work(ccm_wq, &cd->scrub_work);
+	spin_unlock(&cd->lock);
 }
 EXPORT_SYMBOL_GPL(ccm_free_folio);
+
+/**
+ * ccm_quarantine_folio - give up a device page that failed a read
+ * @folio: a folio from ccm_alloc_folio(), as for ccm_free_folio()
+ *
+ * A page that failed a read (a machine check: the device reported it
+ * poisoned) is never read, zeroed or handed out again: it keeps its
+ * physical space, counts in poisoned_pages, and goes back to the page
+ * allocator only when the device is removed.
+ */
+void ccm_quarantine_folio(struct folio *folio)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+
+	if (WARN_ON_ONCE(!cd))
+		return;
+	spin_lock(&cd->lock);
+	cd->stored--;
+	list_add_tail(&folio->lru, &cd->poisoned);
+	cd->nr_poisoned++;
+	spin_unlock(&cd->lock);
+	dev_err_ratelimited(cd->dev, "page %#lx failed a read: quarantined\n",
+			    folio_pfn(folio));
+}
+EXPORT_SYMBOL_GPL(ccm_quarantine_folio);
 
 static void ccm_scrub_work(struct work_struct *work)
 {
@@ -509,10 +539,13 @@ int ccm_unregister_notifier(struct notifier_block *nb)
 }
 EXPORT_SYMBOL_GPL(ccm_unregister_notifier);
 
-/* Caller holds cd->lock.  No page held, pending or waiting for a scrub. */
+/*
+ * Caller holds cd->lock.  No page held, pending, waiting for a scrub or
+ * quarantined.
+ */
 static bool ccm_idle(struct ccm_dev *cd)
 {
-	return !cd->stored && !cd->scrub_pending &&
+	return !cd->stored && !cd->scrub_pending && !cd->nr_poisoned &&
 	       !ccm_acct_pending(&cd->acct);
 }
 
@@ -592,6 +625,7 @@ CCM_SHOW_U64(admissions_refused,
 	     cd->refused[CCM_REFUSE_CAPACITY] +
 	     cd->refused[CCM_REFUSE_NOMEM])
 CCM_SHOW_U64(alarms, cd->alarms)
+CCM_SHOW_U64(poisoned_pages, cd->nr_poisoned)
 
 static DEVICE_ATTR_RO(logical_bytes);
 static DEVICE_ATTR_RO(physical_used_bytes);
@@ -601,6 +635,7 @@ static DEVICE_ATTR_RO(stored_pages);
 static DEVICE_ATTR_RO(admissions);
 static DEVICE_ATTR_RO(admissions_refused);
 static DEVICE_ATTR_RO(alarms);
+static DEVICE_ATTR_RO(poisoned_pages);
 
 static ssize_t physical_bytes_store(struct device *dev,
 				    struct device_attribute *attr,
@@ -753,6 +788,7 @@ static struct attribute *ccm_attrs[] = {
 	&dev_attr_admissions.attr,
 	&dev_attr_admissions_refused.attr,
 	&dev_attr_alarms.attr,
+	&dev_attr_poisoned_pages.attr,
 	&dev_attr_telemetry.attr,
 	&dev_attr_model.attr,
 	&dev_attr_scrub.attr,
@@ -873,6 +909,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	mutex_init(&cd->attr_lock);
 	INIT_LIST_HEAD(&cd->scrub_list);
 	INIT_LIST_HEAD(&cd->quarantine);
+	INIT_LIST_HEAD(&cd->poisoned);
 	INIT_WORK(&cd->scrub_work, ccm_scrub_work);
 	INIT_WORK(&cd->notify_work, ccm_notify_work);
 	cd->acct.forced = -1;
@@ -940,6 +977,22 @@ err_free:
 	return rc;
 }
 
+/*
+ * The device is going and nothing allocates from its node: its poisoned
+ * pages may go back to the page allocator, which keeps those that memory
+ * failure handling marked HWPoison, so that offlining can remove them.
+ */
+static void ccm_release_poisoned(struct ccm_dev *cd)
+{
+	struct folio *folio, *next;
+
+	list_for_each_entry_safe(folio, next, &cd->poisoned, lru) {
+		list_del(&folio->lru);
+		spm_folio_free(folio);
+	}
+	cd->nr_poisoned = 0;
+}
+
 static void ccm_remove(struct dev_dax *dev_dax)
 {
 	struct ccm_dev *cd = dev_get_drvdata(&dev_dax->dev);
@@ -980,6 +1033,7 @@ static void ccm_remove(struct dev_dax *dev_dax)
 
 	cd->engine->stop(cd);
 	cancel_work_sync(&cd->notify_work);
+	ccm_release_poisoned(cd);
 	if (offline_and_remove_memory(cd->range.start, range_len(&cd->range))) {
 		dev_err(cd->dev, "%#llx-%#llx stays online until reboot\n",
 			cd->range.start, cd->range.end);

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -574,6 +575,43 @@ static void keep_first(int *err, int rc)
 		*err = rc;
 }
 
+/*
+ * zswap's fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS): make the next
+ * @times copies of @attr ("fail_spm_store" or "fail_spm_load") fail; 0 stops.
+ */
+static int fail_next(const char *attr, int times)
+{
+	char dir[128], val[16];
+	int err = 0;
+
+	snprintf(dir, sizeof(dir), ZDBG "%s/", attr);
+	if (access(dir, F_OK))
+		return times ? -ENOENT : 0;
+	snprintf(val, sizeof(val), "%d", times);
+	keep_first(&err, set_str(dir, "verbose", "0"));
+	keep_first(&err, set_str(dir, "interval", "1"));
+	keep_first(&err, set_str(dir, "times", val));
+	keep_first(&err, set_str(dir, "probability", times ? "100" : "0"));
+	return err;
+}
+
+static int free_delay_ms(int ms)
+{
+	char val[16];
+
+	if (access(ZDBG "spm_inject_free_delay_ms", F_OK))
+		return ms ? -ENOENT : 0;
+	snprintf(val, sizeof(val), "%d", ms);
+	return set_str(ZDBG, "spm_inject_free_delay_ms", val);
+}
+
+static bool fault_injection(void)
+{
+	return !access(ZDBG "fail_spm_store/times", W_OK) &&
+	       !access(ZDBG "fail_spm_load/times", W_OK) &&
+	       !access(ZDBG "spm_inject_free_delay_ms", W_OK);
+}
+
 /* The state every test starts from; returns 0 or the first error. */
 static int arm(struct zspm *z)
 {
@@ -583,6 +621,9 @@ static int arm(struct zspm *z)
 		keep_first(&err, set_str(PARAM, params[i], param_test[i]));
 	keep_first(&err, inject(z, "off"));
 	keep_first(&err, set_str(z->dbg, "inject_used_bytes", "0"));
+	keep_first(&err, fail_next("fail_spm_store", 0));
+	keep_first(&err, fail_next("fail_spm_load", 0));
+	keep_first(&err, free_delay_ms(0));
 	keep_first(&err, settle(z));
 	if (!level_is(z, "none", LEVEL_MS))
 		keep_first(&err, -ETIMEDOUT);
@@ -683,6 +724,9 @@ static int disarm(struct zspm *z)
 
 	keep_first(&err, inject(z, "off"));
 	keep_first(&err, set_str(z->dbg, "inject_used_bytes", "0"));
+	keep_first(&err, fail_next("fail_spm_store", 0));
+	keep_first(&err, fail_next("fail_spm_load", 0));
+	keep_first(&err, free_delay_ms(0));
 	if (z->swapped_off || !swap_active(z->swapdev)) {
 		if (swapon(z->swapdev, 0) && errno != EBUSY)
 			keep_first(&err, -errno);
@@ -1371,6 +1415,201 @@ TEST_F_TIMEOUT(zspm, device_removal_evacuates_entries, 240)
 
 	rc = device_restore(z);
 	ASSERT_EQ(0, rc) TH_LOG("restoring %s: %s", z->dax, strerror(-rc));
+	z->removed = false;
+}
+
+/*
+ * A page that cannot be read when zswap copies it to the device (a memory
+ * error in DRAM, here injected) is neither stored nor written to the swap
+ * disk: reclaim keeps it, and a later push stores it once it reads.
+ */
+TEST_F_TIMEOUT(zspm, unreadable_page_neither_stored_nor_written, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 64, bad = 8;
+	long long refused0;
+	struct region r;
+
+	if (!fault_injection())
+		SKIP(return, "no %sfail_spm_store: kernel without CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     ZDBG);
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed0d01));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	refused0 = vm_event(z, "zswpspm_refuse_copy");
+
+	ASSERT_EQ(0, fail_next("fail_spm_store", bad));
+	ASSERT_EQ(0, madvise(r.data, n * z->page, MADV_PAGEOUT));
+	EXPECT_EQ(bad, resident(r.data, n * z->page, z->page));
+	EXPECT_EQ(bad, wait_for(cg_stat, z, "zswpspm_refuse_copy", bad, EQ, STAT_MS));
+	EXPECT_EQ(refused0 + bad, vm_event(z, "zswpspm_refuse_copy"));
+	EXPECT_EQ(n - bad, wait_for(cg_stat, z, "zswpout_spm", n - bad, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "pswpout")) TH_LOG("pages zswap could not read went to the disk");
+
+	/* The injection is spent: the kept pages read now, and go. */
+	store(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "pswpout"));
+	check_data(_metadata, z, &r);
+}
+
+/* Touch page @idx of @p in a child; its exit status, or 128 + signal. */
+static int touch_in_child(const char *p, long idx, long page, const char *want)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(memcmp(p + idx * page, want, page) ? 1 : 0);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/*
+ * A device page that fails a read is never read again: the fault gets
+ * SIGBUS, so does every later fault on it although the device would now
+ * read (the injection is spent), the device quarantines the page, the other
+ * pages read back intact, and freeing the slot frees the stub.
+ */
+TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
+{
+	struct zspm *z = &self->z;
+	long long fail0, pois0, dev0, spm0, charged0;
+	const long n = 32, victim = 5;
+	struct region r;
+	int i;
+
+	if (!fault_injection())
+		SKIP(return, "no %sfail_spm_load: kernel without CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     ZDBG);
+	ASSERT_LE(0, dev_num(z, "poisoned_pages"));
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed0e01));
+	fail0 = zdbg(z, "spm_load_fail");
+	pois0 = zdbg(z, "spm_poisoned");
+	dev0 = dev_num(z, "poisoned_pages");
+	spm0 = zdbg(z, "spm_stored_pages");
+	charged0 = zdbg(z, "spm_charged_bytes");
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	ASSERT_EQ(spm0 + n, zdbg(z, "spm_stored_pages"));
+
+	ASSERT_EQ(0, fail_next("fail_spm_load", 1));
+	EXPECT_EQ(128 + SIGBUS, touch_in_child(r.data, victim, z->page,
+					       r.copy + victim * z->page));
+	EXPECT_EQ(fail0 + 1, zdbg(z, "spm_load_fail"));
+	EXPECT_EQ(pois0 + 1, zdbg(z, "spm_poisoned"));
+	EXPECT_EQ(dev0 + 1, dev_num(z, "poisoned_pages"));
+	EXPECT_EQ(spm0 + n - 1, zdbg(z, "spm_stored_pages"));
+
+	/* Every other page reads back as written. */
+	for (i = 0; i < n; i++)
+		if (i != victim)
+			EXPECT_EQ(0, memcmp(r.data + i * z->page, r.copy + i * z->page, z->page))
+				TH_LOG("page %d differs", i);
+
+	/*
+	 * Drop the failed read's folio from the swap cache, so that the next
+	 * fault asks zswap again, which must fail without the device.
+	 */
+	EXPECT_EQ(0, push_out(z, r.data + victim * z->page, z->page, true));
+	EXPECT_EQ(128 + SIGBUS, touch_in_child(r.data, victim, z->page,
+					       r.copy + victim * z->page))
+		TH_LOG("the failed page was read again");
+	EXPECT_EQ(fail0 + 1, zdbg(z, "spm_load_fail"));
+	EXPECT_EQ(pois0 + 1, zdbg(z, "spm_poisoned"));
+
+	/* Freeing the slot frees the stub and its charge. */
+	ASSERT_EQ(0, madvise(r.data + victim * z->page, z->page, MADV_DONTNEED));
+	EXPECT_EQ(pois0, zdbg(z, "spm_poisoned"));
+	memcpy(r.data + victim * z->page, r.copy + victim * z->page, z->page);
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(charged0, zdbg(z, "spm_charged_bytes"));
+	EXPECT_EQ(0, cg_num(z, "memory.zswap.current"));
+}
+
+/* Is the device's memory in /proc/iomem? */
+static bool device_memory_present(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "(cxl_compressed)");
+	fclose(f);
+	return found;
+}
+
+#define STRIDE (2 * MIB)
+
+/*
+ * The device is removed while a process that holds entries on it exits:
+ * removal must wait for the frees in flight (each slowed down by the
+ * injected delay), then take the memory away, not keep it for pages it
+ * thinks are held.  Each page sits in a page table of its own, so that
+ * the exit frees them one by one, outside a single lock.
+ */
+TEST_F_TIMEOUT(zspm, removal_waits_for_concurrent_frees, 240)
+{
+	struct zspm *z = &self->z;
+	const long n = 32;
+	int status, sync[2];
+	char c = 0;
+	pid_t pid;
+
+	if (!fault_injection())
+		SKIP(return, "no %sspm_inject_free_delay_ms: no CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     ZDBG);
+	ASSERT_EQ(0, find_region(z)) TH_LOG("no CXL region under %s", z->dax);
+	ASSERT_TRUE(device_memory_present());
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *p = map_pages(n * STRIDE);
+		long i;
+
+		if (!p)
+			_exit(1);
+		/* Out in reverse order: no two neighbouring slots. */
+		for (i = n - 1; i >= 0; i--) {
+			fill_page(p + i * STRIDE, z->page, RANDOM, 0x5eed0f01, i);
+			if (push_out(z, p + i * STRIDE, z->page, false))
+				_exit(1);
+		}
+		if (write(sync[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sync[1]);
+	EXPECT_EQ(1, read(sync[0], &c, 1));
+	close(sync[0]);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+
+	ASSERT_EQ(0, free_delay_ms(50));
+	kill(pid, SIGKILL);
+	usleep(150000);
+	/* The teardown binds the region again if the test does not get to it. */
+	z->removed = true;
+	EXPECT_EQ(0, write_file(CXL_REGION_DRV "unbind", z->region));
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, free_delay_ms(0));
+	EXPECT_NE(0, access(z->sys, F_OK)) TH_LOG("%s is still bound", z->dax);
+	EXPECT_FALSE(device_memory_present())
+		TH_LOG("the device's memory stayed online: removal saw pages held");
+	EXPECT_EQ(0, zdbg(z, "spm_stored_pages"));
+
+	ASSERT_EQ(0, device_restore(z));
 	z->removed = false;
 }
 
