@@ -62,7 +62,6 @@ static atomic_long_t zswap_spm_node_pages[MAX_NUMNODES];
 static struct workqueue_struct *zswap_spm_wq;
 static void zswap_spm_valve(struct work_struct *work);
 static DECLARE_DELAYED_WORK(zswap_spm_valve_work, zswap_spm_valve);
-static bool zswap_spm_valve_active;	/* between passes of the valve */
 
 static void spm_stat_add(enum zswap_spm_stat item, long nr)
 {
@@ -82,9 +81,6 @@ DEFINE_STATIC_KEY_FALSE(zswap_spm_used);
 
 bool zswap_spm_enabled __read_mostly;
 
-static bool zswap_spm_ready;	/* the initcall succeeded */
-static bool zswap_spm_init_done;	/* the initcall ran */
-
 static int zswap_spm_enabled_set(const char *val,
 				 const struct kernel_param *kp)
 {
@@ -95,12 +91,13 @@ static int zswap_spm_enabled_set(const char *val,
 	if (ret)
 		return ret;
 	/*
-	 * At boot the initcall enables the key; after a failed initcall
-	 * there is no escape valve, so the backend stays off.
+	 * At boot the initcall enables the key.  Writes from user space come
+	 * after it: without its workqueue there is no escape valve, and the
+	 * backend stays off.
 	 */
-	if (on && READ_ONCE(zswap_spm_ready))
+	if (on && READ_ONCE(zswap_spm_wq))
 		static_branch_enable(&zswap_spm_used);
-	else if (on && READ_ONCE(zswap_spm_init_done))
+	else if (on && system_state == SYSTEM_RUNNING)
 		return -ENODEV;
 	WRITE_ONCE(zswap_spm_enabled, on);
 	return 0;
@@ -267,10 +264,9 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	spm_stat_add(SPM_CHARGED_BYTES, *charge);
 	/*
 	 * The level may have risen before we held anything there, and so
-	 * without a notification for us.  A running valve paces itself.
+	 * without a notification for us.  A pending pass keeps its pacing.
 	 */
-	if (unlikely(state.level >= CCM_PRESSURE_HIGH) &&
-	    !READ_ONCE(zswap_spm_valve_active))
+	if (unlikely(state.level >= CCM_PRESSURE_HIGH))
 		queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
 	return dev;
 }
@@ -392,7 +388,6 @@ static void zswap_spm_valve(struct work_struct *work)
 	nodemask_t devs;
 
 	zswap_spm_hot_nodes(&devs);
-	WRITE_ONCE(zswap_spm_valve_active, !nodes_empty(devs));
 	if (nodes_empty(devs))
 		return;
 
@@ -506,17 +501,17 @@ void zswap_spm_debugfs_init(struct dentry *root)
 /* -------- init -------- */
 static int __init zswap_spm_init(void)
 {
-	zswap_spm_wq = alloc_workqueue("zswap-spm",
-				       WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
-	WRITE_ONCE(zswap_spm_init_done, true);
-	if (!zswap_spm_wq) {
+	struct workqueue_struct *wq;
+
+	wq = alloc_workqueue("zswap-spm", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!wq) {
 		WRITE_ONCE(zswap_spm_enabled, false);
 		pr_err("workqueue allocation failed: backend disabled\n");
 		return -ENOMEM;
 	}
 	ccm_register_notifier(&zswap_spm_nb);
 
-	WRITE_ONCE(zswap_spm_ready, true);
+	WRITE_ONCE(zswap_spm_wq, wq);
 	if (READ_ONCE(zswap_spm_enabled))
 		static_branch_enable(&zswap_spm_used);
 	return 0;

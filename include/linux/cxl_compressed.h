@@ -58,10 +58,10 @@ struct ccm_event {
  * struct ccm_state - a device's state, as ccm_folio_stored() reports it
  * @ratio_seen: average compression ratio, in percent, of the data the
  *	device's last telemetry reading includes, or the last such figure
- *	while it includes none.  Unlike ccm_ratio_percent(), pages written
- *	since the reading do not count as full pages: this estimates what a
- *	page costs, it does not bound the usage.  100 before the first reading
- *	with data.
+ *	while it includes none.  Unlike the compression_ratio in sysfs,
+ *	pages written since the reading do not count as full pages: this
+ *	estimates what a page costs, it does not bound the usage.  100
+ *	before the first reading with data.
  * @level: the device's pressure level, as ccm_pressure() reports it
  */
 struct ccm_state {
@@ -74,11 +74,8 @@ struct folio *ccm_alloc_folio(int nid, gfp_t gfp);
 void ccm_folio_stored(struct folio *folio, struct ccm_state *state);
 void ccm_free_folio(struct folio *folio);
 void ccm_quarantine_folio(struct folio *folio);
-bool ccm_folio(const struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
-unsigned int ccm_ratio_percent(int nid);
 int ccm_register_notifier(struct notifier_block *nb);
-int ccm_unregister_notifier(struct notifier_block *nb);
 #else
 static inline struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
 {
@@ -102,27 +99,12 @@ static inline void ccm_quarantine_folio(struct folio *folio)
 {
 }
 
-static inline bool ccm_folio(const struct folio *folio)
-{
-	return false;
-}
-
 static inline enum ccm_pressure ccm_pressure(int nid)
 {
 	return CCM_PRESSURE_CRITICAL;
 }
 
-static inline unsigned int ccm_ratio_percent(int nid)
-{
-	return 100;
-}
-
 static inline int ccm_register_notifier(struct notifier_block *nb)
-{
-	return 0;
-}
-
-static inline int ccm_unregister_notifier(struct notifier_block *nb)
 {
 	return 0;
 }

@@ -296,18 +296,6 @@ static struct ccm_dev *ccm_dev_of(const struct folio *folio)
 }
 
 /**
- * ccm_folio - tell whether a folio is a page of a compressed device
- * @folio: the folio
- *
- * Return: true if @folio lies on a bound compressed device.
- */
-bool ccm_folio(const struct folio *folio)
-{
-	return node_is_spm(folio_nid(folio)) && ccm_dev_of(folio);
-}
-EXPORT_SYMBOL_GPL(ccm_folio);
-
-/**
  * ccm_folio_stored - report that a device page was written
  * @folio: a folio from ccm_alloc_folio()
  * @state: if not NULL, set to the device's state, so that a consumer that
@@ -489,32 +477,6 @@ static unsigned int __ccm_ratio(struct ccm_dev *cd)
 }
 
 /**
- * ccm_ratio_percent - average compression ratio of the device on a node
- * @nid: the node
- *
- * Stored bytes over the upper bound of physical usage, so an estimate
- * never below the truth while telemetry lags.
- *
- * Return: the ratio times 100, 100 to 6400; 100 if no device is bound.
- */
-unsigned int ccm_ratio_percent(int nid)
-{
-	unsigned int ratio = CCM_RATIO_MIN;
-	struct ccm_dev *cd;
-
-	rcu_read_lock();
-	cd = ccm_find(nid);
-	if (cd) {
-		spin_lock(&cd->lock);
-		ratio = __ccm_ratio(cd);
-		spin_unlock(&cd->lock);
-	}
-	rcu_read_unlock();
-	return ratio;
-}
-EXPORT_SYMBOL_GPL(ccm_ratio_percent);
-
-/**
  * ccm_register_notifier - get told about pressure changes and removals
  * @nb: the notifier block; called in process context with a
  *	struct ccm_event
@@ -526,18 +488,6 @@ int ccm_register_notifier(struct notifier_block *nb)
 	return blocking_notifier_chain_register(&ccm_chain, nb);
 }
 EXPORT_SYMBOL_GPL(ccm_register_notifier);
-
-/**
- * ccm_unregister_notifier - undo ccm_register_notifier()
- * @nb: the notifier block
- *
- * Return: 0, or -ENOENT if @nb was not registered.
- */
-int ccm_unregister_notifier(struct notifier_block *nb)
-{
-	return blocking_notifier_chain_unregister(&ccm_chain, nb);
-}
-EXPORT_SYMBOL_GPL(ccm_unregister_notifier);
 
 /*
  * Caller holds cd->lock.  No page held, pending, waiting for a scrub or
