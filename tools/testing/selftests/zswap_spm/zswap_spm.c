@@ -1200,6 +1200,8 @@ TEST_F_TIMEOUT(zspm, zswap_max_caps_device_entries, 180)
 	EXPECT_GE(n / 100, left) TH_LOG("%ld of %ld pages still resident", left, n);
 	EXPECT_LT(0, wait_for(cg_stat, z, "zswpout_spm", 1, GE, STAT_MS));
 	EXPECT_LT(0, wait_for(cg_stat, z, "pswpout", 1, GE, STAT_MS));
+	/* The limit's writeback finds the device entries, on their own LRU. */
+	EXPECT_LT(0, wait_for(cg_stat, z, "zswpwb_spm", 1, GE, STAT_MS));
 	/* Let the periodic flush bring memory.zswap.current up to date. */
 	usleep(2500000);
 	cur = cg_num(z, "memory.zswap.current");
@@ -1416,6 +1418,86 @@ TEST_F_TIMEOUT(zspm, device_removal_evacuates_entries, 240)
 	rc = device_restore(z);
 	ASSERT_EQ(0, rc) TH_LOG("restoring %s: %s", z->dax, strerror(-rc));
 	z->removed = false;
+}
+
+/*
+ * Thousands of software entries older than the device entries: the escape
+ * valve moves the device entries at once, touching no software entry,
+ * because it walks the device entries' own LRU.
+ */
+TEST_F_TIMEOUT(zspm, valve_skips_older_software_entries, 240)
+{
+	struct zspm *z = &self->z;
+	const long sw = 4096, dev = 256;
+	long long stored0;
+	struct region a, b;
+
+	ASSERT_EQ(0, region_init(z, &a, sw));
+	region_fill(z, &a, 0, sw, TEXT, 0x5eed1001);
+	ASSERT_EQ(0, region_mix(z, &b, dev / 2, dev / 2, 0x5eed1002));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &a));
+	ASSERT_EQ(0, region_load(z, &b));
+	ASSERT_EQ(0, spm_enable(false));
+	store(_metadata, z, &a);
+	ASSERT_EQ(sw, wait_for(cg_stat, z, "zswpout", sw, EQ, STAT_MS));
+	ASSERT_EQ(0, spm_enable(true));
+	store(_metadata, z, &b);
+	ASSERT_EQ(dev, wait_for(cg_stat, z, "zswpout_spm", dev, EQ, STAT_MS));
+	stored0 = zdbg(z, "stored_pages");
+
+	ASSERT_EQ(0, inject(z, "high"));
+	ASSERT_TRUE(level_is(z, "high", LEVEL_MS));
+	/* A pass moves 256: a few seconds, not one pass a second past 4096. */
+	EXPECT_EQ(dev, wait_for(cg_stat, z, "zswpspm_recompress", dev, GE, 20000));
+	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpwb"));
+	EXPECT_EQ(stored0, zdbg(z, "stored_pages"));
+	ASSERT_EQ(0, inject(z, "off"));
+
+	check_data(_metadata, z, &b);
+	check_data(_metadata, z, &a);
+	EXPECT_EQ(sw + dev, wait_for(cg_stat, z, "zswpin", sw + dev, EQ, STAT_MS));
+}
+
+/*
+ * With the zswap shrinker on, shrinking every cgroup's slab as global
+ * reclaim does (drop_caches) writes software entries back, and leaves the
+ * device entries where they are: writing one back frees next to no DRAM.
+ */
+TEST_F_TIMEOUT(zspm, shrinker_leaves_device_entries, 240)
+{
+	struct zspm *z = &self->z;
+	const long sw = 512, dev = 256;
+	struct region a, b;
+	int i;
+
+	ASSERT_EQ(0, region_init(z, &a, sw));
+	region_fill(z, &a, 0, sw, TEXT, 0x5eed1101);
+	ASSERT_EQ(0, region_mix(z, &b, dev / 2, dev / 2, 0x5eed1102));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &a));
+	ASSERT_EQ(0, region_load(z, &b));
+	ASSERT_EQ(0, spm_enable(false));
+	store(_metadata, z, &a);
+	ASSERT_EQ(0, spm_enable(true));
+	store(_metadata, z, &b);
+	ASSERT_EQ(dev, wait_for(cg_stat, z, "zswpout_spm", dev, EQ, STAT_MS));
+	ASSERT_EQ(sw + dev, wait_for(cg_stat, z, "zswpout", sw + dev, EQ, STAT_MS));
+
+	ASSERT_EQ(0, set_str(PARAM, "shrinker_enabled", "Y"));
+	/* Twice at least: the first pass takes the entries' second chance. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, write_file("/proc/sys/vm/drop_caches", "2"));
+	EXPECT_LT(0, wait_for(cg_stat, z, "zswpwb", 1, GE, STAT_MS))
+		TH_LOG("the shrinker wrote nothing back: the test proves nothing");
+	EXPECT_EQ(0, cg_stat(z, "zswpwb_spm"));
+	EXPECT_EQ(dev * z->page, cg_stat(z, "zswapped_spm"));
+	ASSERT_EQ(0, set_str(PARAM, "shrinker_enabled", "N"));
+
+	check_data(_metadata, z, &b);
+	EXPECT_EQ(dev, wait_for(cg_stat, z, "zswpin_spm", dev, EQ, STAT_MS));
+	check_data(_metadata, z, &a);
 }
 
 /*
