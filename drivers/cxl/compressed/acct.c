@@ -102,15 +102,19 @@ enum ccm_pressure ccm_acct_update(struct ccm_acct *a)
 /**
  * ccm_acct_admit - admit one page for writing
  * @a: the accounting state
+ * @stop: the level at which admission stops: CCM_PRESSURE_HIGH for
+ *	consumers, whose escape valve empties the device from there until
+ *	the level falls below it again (the watermarks' hysteresis), or
+ *	CCM_PRESSURE_CRITICAL
  *
  * Return: CCM_ADMIT_OK, and the page counts as a full page until telemetry
  * accounts it; otherwise why not.
  */
-enum ccm_refusal ccm_acct_admit(struct ccm_acct *a)
+enum ccm_refusal ccm_acct_admit(struct ccm_acct *a, enum ccm_pressure stop)
 {
 	if (a->tele_failed)
 		return CCM_REFUSE_TELEMETRY;
-	if (ccm_acct_update(a) >= CCM_PRESSURE_CRITICAL)
+	if (ccm_acct_update(a) >= stop)
 		return CCM_REFUSE_PRESSURE;
 	if (ccm_acct_bound(a) + PAGE_SIZE > a->wm[CCM_WM_CRIT])
 		return CCM_REFUSE_CAPACITY;

@@ -43,7 +43,7 @@ static void ccm_test_bound_under_lag(struct kunit *test)
 
 	ccm_init_cap(&a, CAP);
 	for (i = 0; i < 10; i++)
-		KUNIT_ASSERT_EQ(test, ccm_acct_admit(&a), CCM_ADMIT_OK);
+		KUNIT_ASSERT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_ADMIT_OK);
 	KUNIT_EXPECT_EQ(test, ccm_acct_pending(&a), 10);
 	KUNIT_EXPECT_EQ(test, ccm_acct_bound(&a), 10 * PAGE_SIZE);
 
@@ -80,17 +80,47 @@ static void ccm_test_admission_stops(struct kunit *test)
 	u64 n = 0;
 
 	ccm_init_cap(&a, CAP);
-	while (ccm_acct_admit(&a) == CCM_ADMIT_OK)
+	while (ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL) == CCM_ADMIT_OK)
 		n++;
 	KUNIT_EXPECT_EQ(test, n, 972);
 	KUNIT_EXPECT_LE(test, ccm_acct_bound(&a), a.wm[CCM_WM_CRIT]);
 	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_CRITICAL);
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_REFUSE_PRESSURE);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_REFUSE_PRESSURE);
 
 	/* The device reports 4:1 compression: room again. */
 	ccm_acct_telemetry(&a, n * PAGE_SIZE / 4, n);
 	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_NONE);
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_ADMIT_OK);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_ADMIT_OK);
+}
+
+/*
+ * Consumers are admitted below high only, and again only once the level
+ * has fallen below high by the hysteresis; critical is the bound for the
+ * test consumer.
+ */
+static void ccm_test_admission_stops_at_high(struct kunit *test)
+{
+	struct ccm_acct a;
+	u64 high;
+
+	ccm_init_cap(&a, CAP);
+	high = a.wm[CCM_WM_HIGH];
+	ccm_acct_telemetry(&a, high - PAGE_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_HIGH), CCM_ADMIT_OK);
+	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_HIGH);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_HIGH),
+			CCM_REFUSE_PRESSURE);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL),
+			CCM_ADMIT_OK);
+
+	/* Within the hysteresis below high: still refused. */
+	ccm_acct_telemetry(&a, high - a.hyst, 2);
+	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_HIGH);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_HIGH),
+			CCM_REFUSE_PRESSURE);
+	ccm_acct_telemetry(&a, high - a.hyst - PAGE_SIZE, 2);
+	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_LOW);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_HIGH), CCM_ADMIT_OK);
 }
 
 /* Just below critical, one more page would cross it: refused. */
@@ -101,7 +131,7 @@ static void ccm_test_admission_capacity(struct kunit *test)
 	ccm_init_cap(&a, CAP);
 	ccm_acct_telemetry(&a, a.wm[CCM_WM_CRIT] - PAGE_SIZE / 2, 0);
 	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_HIGH);
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_REFUSE_CAPACITY);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_REFUSE_CAPACITY);
 	KUNIT_EXPECT_EQ(test, a.admitted, 0);
 }
 
@@ -113,11 +143,11 @@ static void ccm_test_telemetry_failure(struct kunit *test)
 	ccm_init_cap(&a, CAP);
 	a.tele_failed = true;
 	KUNIT_EXPECT_EQ(test, ccm_acct_update(&a), CCM_PRESSURE_CRITICAL);
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_REFUSE_TELEMETRY);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_REFUSE_TELEMETRY);
 	ccm_acct_telemetry(&a, 0, 0);
 	KUNIT_EXPECT_FALSE(test, a.tele_failed);
 	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_NONE);
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_ADMIT_OK);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_ADMIT_OK);
 }
 
 /* Levels rise at a watermark and fall only below it by the hysteresis. */
@@ -153,9 +183,9 @@ static void ccm_test_hysteresis(struct kunit *test)
 
 	/* A forced level wins until it is lifted. */
 	a.forced = CCM_PRESSURE_CRITICAL;
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_REFUSE_PRESSURE);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_REFUSE_PRESSURE);
 	a.forced = -1;
-	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a), CCM_ADMIT_OK);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_ADMIT_OK);
 }
 
 /* Watermarks must stay ordered and within capacity; a bad one changes none. */
@@ -216,6 +246,7 @@ static struct kunit_case ccm_test_cases[] = {
 	KUNIT_CASE(ccm_test_defaults),
 	KUNIT_CASE(ccm_test_bound_under_lag),
 	KUNIT_CASE(ccm_test_admission_stops),
+	KUNIT_CASE(ccm_test_admission_stops_at_high),
 	KUNIT_CASE(ccm_test_admission_capacity),
 	KUNIT_CASE(ccm_test_telemetry_failure),
 	KUNIT_CASE(ccm_test_hysteresis),

@@ -77,7 +77,7 @@ void ccm_acct_init(struct ccm_acct *a, u64 capacity);
 u64 ccm_acct_pending(const struct ccm_acct *a);
 u64 ccm_acct_bound(const struct ccm_acct *a);
 enum ccm_pressure ccm_acct_update(struct ccm_acct *a);
-enum ccm_refusal ccm_acct_admit(struct ccm_acct *a);
+enum ccm_refusal ccm_acct_admit(struct ccm_acct *a, enum ccm_pressure stop);
 void ccm_acct_cancel(struct ccm_acct *a);
 void ccm_acct_telemetry(struct ccm_acct *a, u64 used, u64 accounted);
 int ccm_acct_set_wm(struct ccm_acct *a, enum ccm_wm wm, u64 val);
@@ -212,7 +212,8 @@ void ccm_telemetry(struct ccm_dev *cd, u64 used, u64 accounted);
 void ccm_telemetry_failed(struct ccm_dev *cd);
 void ccm_alarm(struct ccm_dev *cd, u64 used);
 void ccm_level_changed(struct ccm_dev *cd);
-struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp);
+struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
+			    enum ccm_pressure stop);
 void ccm_settle(struct ccm_dev *cd);
 int ccm_set_capacity(struct ccm_dev *cd, u64 capacity);
 int ccm_idle_locked_call(struct ccm_dev *cd,

@@ -194,17 +194,20 @@ void ccm_alarm(struct ccm_dev *cd, u64 used)
  * ccm_dev_alloc - allocate a page of one device under admission control
  * @cd: the device
  * @gfp: allocation flags; never sleeps for reclaim
+ * @stop: the pressure level at which the device admits nothing
  *
  * Return: the folio, or ERR_PTR(-ENOSPC) if the device refuses.
  */
-struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp)
+struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
+			    enum ccm_pressure stop)
 {
 	enum ccm_refusal why;
 	struct folio *folio;
 	u64 bound;
 
 	spin_lock(&cd->lock);
-	why = cd->closing ? CCM_REFUSE_PRESSURE : ccm_acct_admit(&cd->acct);
+	why = cd->closing ? CCM_REFUSE_PRESSURE :
+			    ccm_acct_admit(&cd->acct, stop);
 	if (why == CCM_ADMIT_OK)
 		cd->stored++;
 	else
@@ -244,7 +247,10 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp)
  * @nid: the node the caller runs on or prefers; NUMA_NO_NODE for this CPU's
  * @gfp: allocation flags; reclaim flags are ignored, this never sleeps
  *
- * Tries the bound devices nearest to @nid first.  The folio is an ordinary
+ * Tries the bound devices nearest to @nid first.  A device at high pressure
+ * or above admits nothing here until its level falls below high again (by
+ * the watermarks' hysteresis): consumers move data off it meanwhile, and
+ * would only move new pages off at once.  The folio is an ordinary
  * order-0 buddy folio with one reference.  Once the caller has written it,
  * it calls ccm_folio_stored(); it frees it with ccm_free_folio() only.  The
  * caller keeps it off the LRU and never makes it movable: a migration would
@@ -275,7 +281,7 @@ struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
 		if (!best)
 			break;
 		node_set(best->nid, tried);
-		folio = ccm_dev_alloc(best, gfp);
+		folio = ccm_dev_alloc(best, gfp, CCM_PRESSURE_HIGH);
 		if (!IS_ERR(folio))
 			break;
 	}

@@ -1420,6 +1420,70 @@ TEST_F_TIMEOUT(zspm, device_removal_evacuates_entries, 240)
 	z->removed = false;
 }
 
+/* Push @r out; returns how many of its pages went to the device. */
+static long long stored_on_device(struct __test_metadata *_metadata, struct zspm *z,
+				  struct region *r, long long out0)
+{
+	store(_metadata, z, r);
+	wait_for(cg_stat, z, "zswpout", out0 + r->pages, EQ, STAT_MS);
+	return cg_stat(z, "zswpout_spm");
+}
+
+/*
+ * A device at high pressure, which the escape valve empties, admits no
+ * store until its level falls below high by the hysteresis: pages stored
+ * meanwhile are compressed in software and counted as refused.
+ */
+TEST_F_TIMEOUT(zspm, stores_stop_at_high_until_below, 180)
+{
+	struct zspm *z = &self->z;
+	long long high, hyst, used, phys, refused0;
+	const long n = 64;
+	struct region a, b, c;
+	char val[32];
+
+	ASSERT_EQ(0, region_mix(z, &a, n / 2, n / 2, 0x5eed1201));
+	ASSERT_EQ(0, region_mix(z, &b, n / 2, n / 2, 0x5eed1202));
+	ASSERT_EQ(0, region_mix(z, &c, n / 2, n / 2, 0x5eed1203));
+	high = dev_num(z, "watermark_high");
+	phys = dev_num(z, "physical_bytes");
+	used = dev_num(z, "physical_used_bytes");
+	ASSERT_LT(0, high);
+	/* The driver's hysteresis: 2% of physical_bytes, in whole pages. */
+	hyst = phys * 2 / 100 / z->page * z->page;
+	ASSERT_GT(hyst / 4, used) TH_LOG("the device is not empty: %lld bytes used", used);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &a));
+	ASSERT_EQ(0, region_load(z, &b));
+	ASSERT_EQ(0, region_load(z, &c));
+	refused0 = vm_event(z, "zswpspm_refuse_full");
+
+	/* At the high watermark: refused. */
+	snprintf(val, sizeof(val), "%lld", high - used);
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", val));
+	ASSERT_TRUE(level_is(z, "high", LEVEL_MS));
+	EXPECT_EQ(0, stored_on_device(_metadata, z, &a, 0));
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpspm_refuse_full", n, EQ, STAT_MS));
+	EXPECT_LE(refused0 + n, vm_event(z, "zswpspm_refuse_full"));
+
+	/* Below it, but within the hysteresis: still high, still refused. */
+	snprintf(val, sizeof(val), "%lld", high - used - hyst / 2);
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", val));
+	EXPECT_TRUE(level_is(z, "high", 0));
+	EXPECT_EQ(0, stored_on_device(_metadata, z, &b, n));
+
+	/* Past the hysteresis: stores go to the device again. */
+	snprintf(val, sizeof(val), "%lld", high - hyst - hyst / 2);
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", val));
+	ASSERT_TRUE(level_is(z, "low", LEVEL_MS));
+	EXPECT_EQ(n, stored_on_device(_metadata, z, &c, 2 * n));
+
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", "0"));
+	check_data(_metadata, z, &a);
+	check_data(_metadata, z, &b);
+	check_data(_metadata, z, &c);
+}
+
 /*
  * Thousands of software entries older than the device entries: the escape
  * valve moves the device entries at once, touching no software entry,
