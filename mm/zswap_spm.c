@@ -118,15 +118,16 @@ MODULE_PARM_DESC(spm_enabled,
  * the free path that widens its window against device removal: for tests,
  * in /sys/kernel/debug/zswap/ with CONFIG_FAULT_INJECTION_DEBUG_FS.
  */
-#ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(fail_spm_store);
 static DECLARE_FAULT_ATTR(fail_spm_load);
-static u32 spm_free_delay_ms;
 
 static bool spm_fail(struct fault_attr *attr)
 {
 	return should_fail(attr, PAGE_SIZE);
 }
+
+#ifdef CONFIG_FAULT_INJECTION
+static u32 spm_free_delay_ms;
 
 static void spm_free_delay(void)
 {
@@ -137,11 +138,6 @@ static void spm_free_delay(void)
 		mdelay(min(ms, 100U));
 }
 #else
-static bool spm_fail(struct fault_attr *attr)
-{
-	return false;
-}
-
 static void spm_free_delay(void)
 {
 }
@@ -201,6 +197,19 @@ static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
 }
 
 /* -------- storage -------- */
+/*
+ * We no longer hold a page on the device of @nid.  Called after the driver
+ * has the page back: zswap_spm_evacuate() reads the count with acquire, and
+ * once it reads 0 the driver's removal finds every page we held returned
+ * (and its scrub queued).  Lowering it first would let removal see 0 with a
+ * free in flight; spm_free_delay() sits between the two to test that.
+ */
+static void zswap_spm_node_put(int nid)
+{
+	smp_mb__before_atomic();
+	atomic_long_dec(&zswap_spm_node_pages[nid]);
+}
+
 /**
  * zswap_spm_store - store a page on a compressed device
  * @page: the page, locked in the swap cache
@@ -244,8 +253,8 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	if (spm_fail(&fail_spm_store) ||
 	    copy_mc_highpage(folio_page(dev, 0), page)) {
 		/* Never reported stored: the driver drops its admission. */
-		atomic_long_dec(&zswap_spm_node_pages[nid]);
 		ccm_free_folio(dev);
+		zswap_spm_node_put(nid);
 		zswap_spm_refused(page, SPM_REJECT_COPY, ZSWPSPM_REFUSE_COPY);
 		pr_err_ratelimited("memory error reading pfn %#lx: not stored\n",
 				   page_to_pfn(page));
@@ -285,24 +294,12 @@ bool zswap_spm_load(struct folio *dev, struct folio *folio)
 	if (spm_fail(&fail_spm_load) ||
 	    copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {
 		spm_stat_add(SPM_LOAD_FAIL, 1);
-		pr_err_ratelimited("memory error reading device pfn %#lx: entry poisoned\n",
+		pr_err_ratelimited("memory error reading device pfn %#lx: page quarantined, entry poisoned\n",
 				   folio_pfn(dev));
 		return false;
 	}
 	flush_dcache_folio(folio);
 	return true;
-}
-
-/* The entry no longer holds a page on the device of @nid. */
-static void zswap_spm_node_put(int nid)
-{
-	/*
-	 * After the driver has the page back: zswap_spm_evacuate() reads
-	 * the count with acquire, and once it reads 0 the driver's removal
-	 * finds every page we held returned (and its scrub queued).
-	 */
-	smp_mb__before_atomic();
-	atomic_long_dec(&zswap_spm_node_pages[nid]);
 }
 
 /**
@@ -393,15 +390,16 @@ static void zswap_spm_valve(struct work_struct *work)
 
 	spm_stat_add(SPM_VALVE_RUNS, 1);
 	moved = zswap_spm_evict(&devs, SPM_VALVE_BATCH, false);
-	queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work,
-			   moved ? HZ / 50 : HZ);
+	/* Over a pass a store may have queued one at once: pace it. */
+	mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work,
+			 moved ? HZ / 50 : HZ);
 }
 
 /*
  * Move every entry off the device on @nid, past zswap.max and
- * zswap.writeback.  Gives up after SPM_EVACUATE_TIMEOUT without progress:
- * entries whose device page cannot be read stay, and the driver keeps the
- * device's memory.
+ * zswap.writeback.  Entries whose device page failed a read have given it
+ * up already.  Gives up after SPM_EVACUATE_TIMEOUT without progress (entries
+ * that stay busy): the driver then keeps the device's memory.
  */
 static void zswap_spm_evacuate(int nid)
 {
@@ -509,9 +507,10 @@ static int __init zswap_spm_init(void)
 		pr_err("workqueue allocation failed: backend disabled\n");
 		return -ENOMEM;
 	}
+	/* Before the notifier, which queues the valve on it. */
+	WRITE_ONCE(zswap_spm_wq, wq);
 	ccm_register_notifier(&zswap_spm_nb);
 
-	WRITE_ONCE(zswap_spm_wq, wq);
 	if (READ_ONCE(zswap_spm_enabled))
 		static_branch_enable(&zswap_spm_used);
 	return 0;

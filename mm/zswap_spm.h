@@ -20,7 +20,7 @@ struct page;
 /* zswap_writeback_entry() flags */
 #define ZSWAP_WB_DISK		BIT(0)	/* may write to the swap device */
 #define ZSWAP_WB_RECOMPRESS	BIT(1)	/* device entry: compress into the pool */
-#define ZSWAP_WB_FORCE		BIT(2)	/* past zswap.max and zswap.writeback */
+#define ZSWAP_WB_FORCE		BIT(2)	/* recompress past zswap.max */
 
 #ifdef CONFIG_ZSWAP_SPM
 DECLARE_STATIC_KEY_FALSE(zswap_spm_used);

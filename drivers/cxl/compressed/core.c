@@ -382,8 +382,6 @@ void ccm_quarantine_folio(struct folio *folio)
 	list_add_tail(&folio->lru, &cd->poisoned);
 	cd->nr_poisoned++;
 	spin_unlock(&cd->lock);
-	dev_err_ratelimited(cd->dev, "page %#lx failed a read: quarantined\n",
-			    folio_pfn(folio));
 }
 EXPORT_SYMBOL_GPL(ccm_quarantine_folio);
 

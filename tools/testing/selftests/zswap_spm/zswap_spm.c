@@ -1592,9 +1592,14 @@ TEST_F_TIMEOUT(zspm, unreadable_page_neither_stored_nor_written, 180)
 	EXPECT_EQ(n - bad, wait_for(cg_stat, z, "zswpout_spm", n - bad, EQ, STAT_MS));
 	EXPECT_EQ(0, cg_stat(z, "pswpout")) TH_LOG("pages zswap could not read went to the disk");
 
-	/* The injection is spent: the kept pages read now, and go. */
+	/*
+	 * The kept pages are intact.  Reclaim unmapped them, and
+	 * MADV_PAGEOUT only sees mapped pages: read them all back first.
+	 * The injection is spent: now they read, and go.
+	 */
+	check_data(_metadata, z, &r);
 	store(_metadata, z, &r);
-	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	EXPECT_EQ(2 * n - bad, wait_for(cg_stat, z, "zswpout_spm", 2 * n - bad, EQ, STAT_MS));
 	EXPECT_EQ(0, cg_stat(z, "pswpout"));
 	check_data(_metadata, z, &r);
 }
@@ -1623,7 +1628,7 @@ static int touch_in_child(const char *p, long idx, long page, const char *want)
 TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
 {
 	struct zspm *z = &self->z;
-	long long fail0, pois0, dev0, spm0, charged0;
+	long long fail0, pois0, dev0, spm0, charged0, in0;
 	const long n = 32, victim = 5;
 	struct region r;
 	int i;
@@ -1659,13 +1664,24 @@ TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
 				TH_LOG("page %d differs", i);
 
 	/*
-	 * Drop the failed read's folio from the swap cache, so that the next
-	 * fault asks zswap again, which must fail without the device.
+	 * The failed read's folio stays in the swap cache, not up to date,
+	 * and a fault there fails without asking zswap.  Reclaim it, so that
+	 * the next fault asks zswap again, which must fail without reading
+	 * the device (which would now read: the injection is spent).
 	 */
-	EXPECT_EQ(0, push_out(z, r.data + victim * z->page, z->page, true));
+	ASSERT_LE(1, wait_for(cg_stat, z, "swapcached", 1, GE, STAT_MS));
+	/* memory.stat is flushed every 2 s: reclaim, then look. */
+	for (i = 0; i < 10 && cg_stat(z, "swapcached"); i++) {
+		set_str(z->cg, "memory.reclaim", "4M");
+		usleep(2500000);
+	}
+	ASSERT_EQ(0, cg_stat(z, "swapcached"))
+		TH_LOG("the failed read's folio stays in the swap cache");
+	in0 = cg_stat(z, "zswpin");
 	EXPECT_EQ(128 + SIGBUS, touch_in_child(r.data, victim, z->page,
 					       r.copy + victim * z->page))
 		TH_LOG("the failed page was read again");
+	EXPECT_EQ(in0, cg_stat(z, "zswpin"));
 	EXPECT_EQ(fail0 + 1, zdbg(z, "spm_load_fail"));
 	EXPECT_EQ(pois0 + 1, zdbg(z, "spm_poisoned"));
 
