@@ -89,7 +89,7 @@ enum ccm_pressure ccm_acct_update(struct ccm_acct *a)
 		a->level = a->forced;
 		return a->level;
 	}
-	if (a->tele_failed) {
+	if (a->tele_failed || a->alarm) {
 		a->level = CCM_PRESSURE_CRITICAL;
 		return a->level;
 	}
@@ -112,7 +112,7 @@ enum ccm_pressure ccm_acct_update(struct ccm_acct *a)
  */
 enum ccm_refusal ccm_acct_admit(struct ccm_acct *a, enum ccm_pressure stop)
 {
-	if (a->tele_failed)
+	if (a->tele_failed || a->alarm)
 		return CCM_REFUSE_TELEMETRY;
 	if (ccm_acct_update(a) >= stop)
 		return CCM_REFUSE_PRESSURE;
@@ -139,7 +139,8 @@ void ccm_acct_cancel(struct ccm_acct *a)
  * @used: physical usage, bytes
  * @accounted: how many written pages the reading includes (monotonic)
  *
- * A reading older than the last one applied is ignored.
+ * A reading older than the last one applied is ignored.  One below the
+ * critical watermark clears an alarm.
  */
 void ccm_acct_telemetry(struct ccm_acct *a, u64 used, u64 accounted)
 {
@@ -148,6 +149,8 @@ void ccm_acct_telemetry(struct ccm_acct *a, u64 used, u64 accounted)
 	a->tele_used = used;
 	a->tele_accounted = accounted;
 	a->tele_failed = false;
+	if (used + a->inject_used < a->wm[CCM_WM_CRIT])
+		a->alarm = false;
 	ccm_acct_update(a);
 }
 

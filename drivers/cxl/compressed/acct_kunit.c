@@ -150,6 +150,29 @@ static void ccm_test_telemetry_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL), CCM_ADMIT_OK);
 }
 
+/*
+ * An alarm refuses and reads as critical through readings above critical;
+ * a reading below clears it.
+ */
+static void ccm_test_alarm(struct kunit *test)
+{
+	struct ccm_acct a;
+
+	ccm_init_cap(&a, CAP);
+	a.alarm = true;
+	KUNIT_EXPECT_EQ(test, ccm_acct_update(&a), CCM_PRESSURE_CRITICAL);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_CRITICAL),
+			CCM_REFUSE_TELEMETRY);
+	ccm_acct_telemetry(&a, a.wm[CCM_WM_CRIT], 0);
+	KUNIT_EXPECT_TRUE(test, a.alarm);
+	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_CRITICAL);
+	ccm_acct_telemetry(&a, a.wm[CCM_WM_CRIT] - PAGE_SIZE, 0);
+	KUNIT_EXPECT_FALSE(test, a.alarm);
+	ccm_acct_telemetry(&a, 0, 0);
+	KUNIT_EXPECT_EQ(test, a.level, CCM_PRESSURE_NONE);
+	KUNIT_EXPECT_EQ(test, ccm_acct_admit(&a, CCM_PRESSURE_HIGH), CCM_ADMIT_OK);
+}
+
 /* Levels rise at a watermark and fall only below it by the hysteresis. */
 static void ccm_test_hysteresis(struct kunit *test)
 {
@@ -249,6 +272,7 @@ static struct kunit_case ccm_test_cases[] = {
 	KUNIT_CASE(ccm_test_admission_stops_at_high),
 	KUNIT_CASE(ccm_test_admission_capacity),
 	KUNIT_CASE(ccm_test_telemetry_failure),
+	KUNIT_CASE(ccm_test_alarm),
 	KUNIT_CASE(ccm_test_hysteresis),
 	KUNIT_CASE(ccm_test_set_wm),
 	KUNIT_CASE(ccm_test_ratio),

@@ -51,6 +51,8 @@ enum ccm_refusal {
  * @inject_used: bytes added to every reading (fault injection)
  * @forced: level forced by fault injection, or -1
  * @tele_failed: telemetry failed; nothing is known about usage
+ * @alarm: the device raised its alarm: the tracking failed.  Held until a
+ *	reading below the critical watermark, or an operator, clears it
  * @level: current pressure level
  *
  * Pure arithmetic, no locking: the caller serialises.  Physical usage is
@@ -70,6 +72,7 @@ struct ccm_acct {
 	u64 inject_used;
 	int forced;
 	bool tele_failed;
+	bool alarm;
 	enum ccm_pressure level;
 };
 
@@ -134,6 +137,8 @@ struct ccm_model;
  *	reading includes; see struct ccm_state
  * @refused: refusals, per reason
  * @alarms: device watermark alarms
+ * @alarm_used: the usage reported with the last alarm, bytes
+ * @alarm_work: applies alarms raised in interrupt context
  * @scrub_list: freed folios waiting to be zeroed
  * @quarantine: folios a failed Media Operations command may still zero;
  *	never freed
@@ -172,6 +177,8 @@ struct ccm_dev {
 	unsigned int ratio_seen;
 	u64 refused[CCM_REFUSE_NOMEM + 1];
 	u64 alarms;
+	u64 alarm_used;
+	struct work_struct alarm_work;
 
 	struct list_head scrub_list;
 	struct list_head quarantine;

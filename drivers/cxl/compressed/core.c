@@ -170,23 +170,35 @@ void ccm_telemetry_failed(struct ccm_dev *cd)
  * @used: the usage it reported with the alarm
  *
  * Admission keeps usage below the critical watermark, so an alarm means the
- * tracking failed.  Count it, say so, and admit nothing until the next
- * telemetry reading.
+ * tracking failed.  Admission stops at once; the alarm is counted and
+ * reported from process context, and holds until a telemetry reading below
+ * the critical watermark or an operator (writing "ok" to telemetry) clears
+ * it.  Any context, hard interrupts included.
  */
 void ccm_alarm(struct ccm_dev *cd, u64 used)
 {
-	u64 wm;
+	WRITE_ONCE(cd->alarm_used, used);
+	/* Read by admission under cd->lock, which this may not take. */
+	WRITE_ONCE(cd->acct.alarm, true);
+	queue_work(ccm_wq, &cd->alarm_work);
+}
+
+static void ccm_alarm_work(struct work_struct *work)
+{
+	struct ccm_dev *cd = container_of(work, struct ccm_dev, alarm_work);
+	u64 used = READ_ONCE(cd->alarm_used), wm;
 
 	spin_lock(&cd->lock);
 	cd->alarms++;
 	wm = cd->acct.wm[CCM_WM_CRIT];
-	cd->acct.tele_failed = true;
+	/* Also if a reading that predates the alarm cleared it meanwhile. */
+	cd->acct.alarm = true;
 	ccm_acct_update(&cd->acct);
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
 	trace_cxl_compressed_alarm(cd->dev, used, wm);
 	dev_err_ratelimited(cd->dev,
-			    "watermark alarm: device uses %llu bytes, critical watermark %llu: usage tracking failed\n",
+			    "watermark alarm: device uses %llu bytes, critical watermark %llu: usage tracking failed, admission stopped\n",
 			    used, wm);
 }
 
@@ -637,10 +649,32 @@ static ssize_t telemetry_show(struct device *dev,
 {
 	struct ccm_dev *cd = dev_get_drvdata(dev);
 
-	return sysfs_emit(buf, "%s\n",
-			  READ_ONCE(cd->acct.tele_failed) ? "failed" : "ok");
+	if (READ_ONCE(cd->acct.tele_failed))
+		return sysfs_emit(buf, "failed\n");
+	return sysfs_emit(buf, "%s\n", READ_ONCE(cd->acct.alarm) ?
+			  "alarm" : "ok");
 }
-static DEVICE_ATTR_RO(telemetry);
+
+/* An operator who has dealt with an alarm clears it with "ok". */
+static ssize_t telemetry_store(struct device *dev,
+			       struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct ccm_dev *cd = dev_get_drvdata(dev);
+
+	if (!sysfs_streq(buf, "ok"))
+		return -EINVAL;
+	flush_work(&cd->alarm_work);
+	spin_lock(&cd->lock);
+	if (cd->acct.alarm)
+		dev_info(cd->dev, "alarm cleared by the operator\n");
+	cd->acct.alarm = false;
+	ccm_acct_update(&cd->acct);
+	ccm_check_level(cd);
+	spin_unlock(&cd->lock);
+	return len;
+}
+static DEVICE_ATTR_RW(telemetry);
 
 static ssize_t model_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -866,6 +900,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	INIT_LIST_HEAD(&cd->poisoned);
 	INIT_WORK(&cd->scrub_work, ccm_scrub_work);
 	INIT_WORK(&cd->notify_work, ccm_notify_work);
+	INIT_WORK(&cd->alarm_work, ccm_alarm_work);
 	cd->acct.forced = -1;
 	ccm_acct_init(&cd->acct, round_down(range_len(&range) / 2, PAGE_SIZE));
 	cd->ratio_seen = CCM_RATIO_MIN;
@@ -919,6 +954,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 
 err_engine:
 	cd->engine->stop(cd);
+	cancel_work_sync(&cd->alarm_work);
 err_group:
 	memory_group_unregister(cd->mgid);
 err_res:
@@ -986,6 +1022,7 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	synchronize_rcu();
 
 	cd->engine->stop(cd);
+	cancel_work_sync(&cd->alarm_work);
 	cancel_work_sync(&cd->notify_work);
 	ccm_release_poisoned(cd);
 	if (offline_and_remove_memory(cd->range.start, range_len(&cd->range))) {

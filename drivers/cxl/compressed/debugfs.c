@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -58,6 +59,36 @@ static int ccm_inject_fail_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(ccm_inject_fail_fops, ccm_inject_fail_get,
 			 ccm_inject_fail_set, "%llu\n");
+
+/* An alarm raised from hard interrupt context, as a device's would be. */
+struct ccm_alarm_irq {
+	struct irq_work work;
+	struct ccm_dev *cd;
+	u64 used;
+};
+
+static void ccm_alarm_irq(struct irq_work *work)
+{
+	struct ccm_alarm_irq *a = container_of(work, struct ccm_alarm_irq,
+					       work);
+
+	ccm_alarm(a->cd, a->used);
+}
+
+static int ccm_inject_alarm_set(void *data, u64 val)
+{
+	struct ccm_alarm_irq a = {
+		.work = IRQ_WORK_INIT_HARD(ccm_alarm_irq),
+		.cd = data,
+		.used = val,
+	};
+
+	irq_work_queue(&a.work);
+	irq_work_sync(&a.work);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(ccm_inject_alarm_fops, NULL, ccm_inject_alarm_set,
+			 "%llu\n");
 
 static int ccm_model_used_get(void *data, u64 *val)
 {
@@ -331,6 +362,8 @@ void ccm_debugfs_init(struct ccm_dev *cd)
 			    &ccm_inject_used_fops);
 	debugfs_create_file("inject_pressure", 0600, cd->debugfs, cd,
 			    &ccm_inject_pressure_fops);
+	debugfs_create_file("inject_alarm", 0200, cd->debugfs, cd,
+			    &ccm_inject_alarm_fops);
 	debugfs_create_file("inject_telemetry_failure", 0600, cd->debugfs, cd,
 			    &ccm_inject_fail_fops);
 	debugfs_create_file("model_used_bytes", 0400, cd->debugfs, cd,

@@ -582,6 +582,8 @@ static int reset(struct ccm *d, unsigned long long phys)
 	int err = 0;
 
 	keep_first(&err, set_str(d->dbg, "inject_telemetry_failure", "0"));
+	/* An operator's clear of an alarm a failed test left. */
+	keep_first(&err, set_str(d->sys, "telemetry", "ok"));
 	keep_first(&err, set_str(d->dbg, "inject_pressure", "off"));
 	keep_first(&err, set_str(d->dbg, "inject_used_bytes", "0"));
 	keep_first(&err, set_str(d->sys, "model_telemetry_ms", "20"));
@@ -1029,6 +1031,68 @@ TEST_F_TIMEOUT(ccm, telemetry_failure_stops_admission, 120)
 	reaches(_metadata, d->sys, "pressure", "none");
 	EXPECT_EQ(d->page, store(d, d->buf, d->page));
 	EXPECT_EQ(1, num(_metadata, d->dbg, "test_held"));
+}
+
+/*
+ * The device's alarm (here its real usage above a lowered critical
+ * watermark) stops admission and holds through readings above the mark;
+ * an operator clears it, and so does a reading below the mark, also after
+ * an alarm raised from hard interrupt context.
+ */
+TEST_F_TIMEOUT(ccm, alarm_holds_until_cleared, 120)
+{
+	struct ccm *d = &self->d;
+	const unsigned long pages = 16;
+	unsigned long long alarms, low, high, crit;
+	unsigned long i;
+	char buf[32];
+
+	for (i = 0; i < pages; i++)
+		fill_page(d->buf + i * d->page, d->page, RANDOM, 0x5eed0011, i);
+	ASSERT_EQ(pages * d->page, store(d, d->buf, pages * d->page));
+	ASSERT_EQ(0, settle(d));
+	alarms = num(_metadata, d->sys, "alarms");
+	low = num(_metadata, d->sys, "watermark_low");
+	high = num(_metadata, d->sys, "watermark_high");
+	crit = num(_metadata, d->sys, "watermark_critical");
+	ASSERT_EQ(0, set_u64(d->sys, "watermark_low", d->page));
+	ASSERT_EQ(0, set_u64(d->sys, "watermark_high", 2 * d->page));
+	ASSERT_EQ(0, set_u64(d->sys, "watermark_critical", 4 * d->page));
+
+	/* The next reading is above critical: the device raises its alarm. */
+	reaches(_metadata, d->sys, "telemetry", "alarm");
+	EXPECT_EQ(alarms + 1, num(_metadata, d->sys, "alarms"));
+	reaches(_metadata, d->sys, "pressure", "critical");
+	/* Ten readings later, all above critical: it holds. */
+	usleep(200000);
+	word(_metadata, d->sys, "telemetry", buf, sizeof(buf));
+	EXPECT_STREQ("alarm", buf);
+	EXPECT_EQ(-ENOSPC, store(d, d->buf, d->page));
+
+	/* The operator clears it; the device does not raise it again. */
+	EXPECT_EQ(-EINVAL, set_str(d->sys, "telemetry", "failed"));
+	ASSERT_EQ(0, set_str(d->sys, "telemetry", "ok"));
+	usleep(200000);
+	word(_metadata, d->sys, "telemetry", buf, sizeof(buf));
+	EXPECT_STREQ("ok", buf);
+	EXPECT_EQ(alarms + 1, num(_metadata, d->sys, "alarms"));
+
+	/* Emptied, with its watermarks back, the device reads below critical. */
+	ASSERT_EQ(0, release(d, 0));
+	ASSERT_EQ(0, settle(d));
+	ASSERT_EQ(0, set_u64(d->sys, "watermark_critical", crit));
+	ASSERT_EQ(0, set_u64(d->sys, "watermark_high", high));
+	ASSERT_EQ(0, set_u64(d->sys, "watermark_low", low));
+	reaches(_metadata, d->sys, "pressure", "none");
+
+	/* An alarm from hard interrupt context; the next reading clears it. */
+	ASSERT_EQ(0, set_u64(d->dbg, "inject_alarm", 8 * d->page));
+	for (i = 0; i < 100 && num(_metadata, d->sys, "alarms") < alarms + 2; i++)
+		usleep(10000);
+	reaches(_metadata, d->sys, "telemetry", "ok");
+	reaches(_metadata, d->sys, "pressure", "none");
+	EXPECT_EQ(alarms + 2, num(_metadata, d->sys, "alarms"));
+	EXPECT_EQ(d->page, store(d, d->buf, d->page));
 }
 
 /* A level forced to critical, or usage up to watermark_critical, stops admission. */
