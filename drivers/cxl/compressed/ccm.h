@@ -100,6 +100,8 @@ struct cxl_mailbox;
  *	whether its consumer reported it stored.  Returns true if the device
  *	never accounted a write of it, so that its admission is cancelled
  * @settle: wait until every write and scrub so far is in telemetry
+ * @synced: the device holds what the CPU last wrote to page @idx: its
+ *	cache lines were written back, or the device zeroed it itself
  */
 struct ccm_engine {
 	const char *name;
@@ -108,6 +110,7 @@ struct ccm_engine {
 	void (*stored)(struct ccm_dev *cd, unsigned long idx);
 	bool (*scrubbed)(struct ccm_dev *cd, unsigned long idx, bool written);
 	void (*settle)(struct ccm_dev *cd);
+	void (*synced)(struct ccm_dev *cd, unsigned long idx);
 };
 
 enum ccm_model_mode {
@@ -236,6 +239,7 @@ bool ccm_model_failing(struct ccm_dev *cd);
 u64 ccm_model_used(struct ccm_dev *cd);
 u64 ccm_model_poisoned(struct ccm_dev *cd);
 
+void ccm_synced(struct ccm_dev *cd, struct folio *folio);
 int ccm_media_probe(struct ccm_dev *cd, struct device *region_dev);
 int ccm_media_zero(struct ccm_dev *cd, struct list_head *list);
 extern struct workqueue_struct *ccm_wq;

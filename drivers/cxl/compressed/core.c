@@ -9,6 +9,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/kobject.h>
+#include <linux/libnvdimm.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -302,6 +303,28 @@ struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(ccm_alloc_folio);
 
+/**
+ * ccm_synced - the device now holds what the CPU last wrote to a page
+ * @cd: the device
+ * @folio: its page, zeroed by the device itself or written back
+ */
+void ccm_synced(struct ccm_dev *cd, struct folio *folio)
+{
+	cd->engine->synced(cd, ccm_page_index(cd, folio_pfn(folio)));
+}
+
+/*
+ * The device compresses what reaches its media, not what sits in the CPU's
+ * cache: write a page's lines back before it counts as written or zeroed.
+ */
+static void ccm_write_back(struct ccm_dev *cd, struct folio *folio)
+{
+	arch_wb_cache_pmem(folio_address(folio), PAGE_SIZE);
+	/* Done before anything that tells the device the page is ready. */
+	wmb();
+	ccm_synced(cd, folio);
+}
+
 static struct ccm_dev *ccm_dev_of(const struct folio *folio)
 {
 	struct ccm_dev *cd;
@@ -320,8 +343,9 @@ static struct ccm_dev *ccm_dev_of(const struct folio *folio)
  *	charges for the page or watches the pressure need not look the
  *	device up again
  *
- * Call once after writing the data.  The page counts as a full page until
- * the device's telemetry includes it.
+ * Call once after writing the data, which this writes back from the CPU's
+ * cache to the device.  The page counts as a full page until the device's
+ * telemetry includes it.
  */
 void ccm_folio_stored(struct folio *folio, struct ccm_state *state)
 {
@@ -339,6 +363,7 @@ void ccm_folio_stored(struct folio *folio, struct ccm_state *state)
 	idx = ccm_page_index(cd, folio_pfn(folio));
 	if (WARN_ON_ONCE(test_and_set_bit(idx, cd->written)))
 		return;
+	ccm_write_back(cd, folio);
 	cd->engine->stored(cd, idx);
 }
 EXPORT_SYMBOL_GPL(ccm_folio_stored);
@@ -437,8 +462,10 @@ static void ccm_scrub_work(struct work_struct *work)
 	}
 	list_for_each_entry_safe(folio, next, &batch, lru) {
 		list_del(&folio->lru);
-		if (!media)
+		if (!media) {
 			clear_highpage(folio_page(folio, 0));
+			ccm_write_back(cd, folio);
+		}
 		idx = ccm_page_index(cd, folio_pfn(folio));
 		cancel = cd->engine->scrubbed(cd, idx,
 					      test_and_clear_bit(idx, cd->written));

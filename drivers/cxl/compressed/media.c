@@ -223,7 +223,9 @@ int ccm_media_zero(struct ccm_dev *cd, struct list_head *list)
 		rc = ccm_media_send(cd, in, n);
 	kfree(in);
 	if (!rc)
-		list_for_each_entry(folio, list, lru)
+		list_for_each_entry(folio, list, lru) {
 			arch_invalidate_pmem(folio_address(folio), PAGE_SIZE);
+			ccm_synced(cd, folio);
+		}
 	return rc;
 }

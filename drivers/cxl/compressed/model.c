@@ -34,6 +34,10 @@
  * struct ccm_model - state of an emulated device
  * @cd: the device
  * @to_account: per page, written and not yet accounted
+ * @synced: per page, its lines reached the device since the model last
+ *	looked (ccm_synced()).  TCG has no caches: this is how a missing
+ *	write-back shows, as a write never accounted or a scrub that freed
+ *	nothing
  * @charge: per page, physical bytes it takes
  * @measure_lock: held while a page is read, so that it is not freed meanwhile
  * @used: physical bytes in use now
@@ -51,6 +55,7 @@
 struct ccm_model {
 	struct ccm_dev *cd;
 	unsigned long *to_account;
+	unsigned long *synced;
 	u32 *charge;
 	struct mutex measure_lock;	/* see above */
 	u64 used;
@@ -129,7 +134,11 @@ static void ccm_model_work(struct work_struct *work)
 		/* The scrub worker frees no page while one is measured. */
 		mutex_lock(&m->measure_lock);
 		spin_lock(&cd->lock);
-		store = test_and_clear_bit(idx, m->to_account);
+		/* What the CPU cache still holds has not reached the device. */
+		store = test_bit(idx, m->to_account) &&
+			test_and_clear_bit(idx, m->synced);
+		if (store)
+			clear_bit(idx, m->to_account);
 		spin_unlock(&cd->lock);
 		if (store) {
 			new = ccm_model_measure(m, idx);
@@ -176,10 +185,12 @@ static int ccm_model_start(struct ccm_dev *cd)
 	INIT_DELAYED_WORK(&m->work, ccm_model_work);
 	mutex_init(&m->measure_lock);
 	m->to_account = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
+	m->synced = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
 	m->charge = kvcalloc(n, sizeof(*m->charge), GFP_KERNEL);
 	m->wrkmem = kvmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
 	m->dst = kvmalloc(LZ4_COMPRESSBOUND(PAGE_SIZE), GFP_KERNEL);
-	if (!m->to_account || !m->charge || !m->wrkmem || !m->dst) {
+	if (!m->to_account || !m->synced || !m->charge || !m->wrkmem ||
+	    !m->dst) {
 		cd->model = m;
 		cd->engine->stop(cd);
 		return -ENOMEM;
@@ -196,9 +207,17 @@ static void ccm_model_stop(struct ccm_dev *cd)
 	kvfree(m->dst);
 	kvfree(m->wrkmem);
 	kvfree(m->charge);
+	kvfree(m->synced);
 	kvfree(m->to_account);
 	kfree(m);
 	cd->model = NULL;
+}
+
+static void ccm_model_synced(struct ccm_dev *cd, unsigned long idx)
+{
+	/* The page's data before the bit. */
+	smp_mb__before_atomic();
+	set_bit(idx, cd->model->synced);
 }
 
 static void ccm_model_stored(struct ccm_dev *cd, unsigned long idx)
@@ -214,22 +233,24 @@ static void ccm_model_stored(struct ccm_dev *cd, unsigned long idx)
 /*
  * Page @idx was zeroed and is about to be freed.  The device compresses what
  * the page holds, so a scrub that left data behind shows in the usage (the
- * fixed-ratio mode trusts the scrub).  A write the device never accounted is
- * gone now: its admission is cancelled.
+ * fixed-ratio mode trusts the scrub), and so do zeroes that never left the
+ * CPU's cache.  A write the device never accounted is gone now: its
+ * admission is cancelled.
  */
 static bool ccm_model_scrubbed(struct ccm_dev *cd, unsigned long idx,
 			       bool written)
 {
 	struct ccm_model *m = cd->model;
 	unsigned int new = 0;
-	bool cancel;
+	bool cancel, synced;
 
 	mutex_lock(&m->measure_lock);
-	if (cd->mode == CCM_MODEL_LZ4)
+	synced = test_and_clear_bit(idx, m->synced);
+	if (synced && cd->mode == CCM_MODEL_LZ4)
 		new = ccm_model_measure(m, idx);
 	spin_lock(&cd->lock);
 	cancel = test_and_clear_bit(idx, m->to_account) || !written;
-	ccm_model_apply(m, idx, new);
+	ccm_model_apply(m, idx, synced ? new : m->charge[idx]);
 	spin_unlock(&cd->lock);
 	mutex_unlock(&m->measure_lock);
 	ccm_model_kick(m, msecs_to_jiffies(READ_ONCE(m->period_ms)));
@@ -258,6 +279,7 @@ const struct ccm_engine ccm_model_engine = {
 	.stored = ccm_model_stored,
 	.scrubbed = ccm_model_scrubbed,
 	.settle = ccm_model_settle,
+	.synced = ccm_model_synced,
 };
 
 /**
