@@ -74,12 +74,28 @@ static void spm_stat_add(enum zswap_spm_stat item, long nr)
 #define MODULE_PARAM_PREFIX "zswap."
 
 /*
- * On at the first enable, never off: device entries may outlive the
- * parameter, and every entry check below depends on it.
+ * zswap_spm_store_on: stores try a device; on while the parameter is Y and
+ * a device is bound, so that without a device a store pays nothing.
+ * zswap_spm_used: on at the first store that could reach a device, never
+ * off: device entries may outlive both, and every entry check depends on it.
  */
+DEFINE_STATIC_KEY_FALSE(zswap_spm_store_on);
 DEFINE_STATIC_KEY_FALSE(zswap_spm_used);
 
-bool zswap_spm_enabled __read_mostly;
+static bool zswap_spm_enabled __read_mostly;
+static DEFINE_MUTEX(zswap_spm_key_lock);
+static unsigned int zswap_spm_devices;	/* bound; guarded by the lock */
+
+static void zswap_spm_key_update(void)
+{
+	lockdep_assert_held(&zswap_spm_key_lock);
+	if (READ_ONCE(zswap_spm_enabled) && zswap_spm_devices) {
+		static_branch_enable(&zswap_spm_used);
+		static_branch_enable(&zswap_spm_store_on);
+	} else {
+		static_branch_disable(&zswap_spm_store_on);
+	}
+}
 
 static int zswap_spm_enabled_set(const char *val,
 				 const struct kernel_param *kp)
@@ -91,15 +107,20 @@ static int zswap_spm_enabled_set(const char *val,
 	if (ret)
 		return ret;
 	/*
-	 * At boot the initcall enables the key.  Writes from user space come
+	 * At boot the initcall sets the keys.  Writes from user space come
 	 * after it: without its workqueue there is no escape valve, and the
 	 * backend stays off.
 	 */
-	if (on && READ_ONCE(zswap_spm_wq))
-		static_branch_enable(&zswap_spm_used);
-	else if (on && system_state == SYSTEM_RUNNING)
-		return -ENODEV;
+	if (!READ_ONCE(zswap_spm_wq)) {
+		if (on && system_state == SYSTEM_RUNNING)
+			return -ENODEV;
+		WRITE_ONCE(zswap_spm_enabled, on);
+		return 0;
+	}
+	mutex_lock(&zswap_spm_key_lock);
 	WRITE_ONCE(zswap_spm_enabled, on);
+	zswap_spm_key_update();
+	mutex_unlock(&zswap_spm_key_lock);
 	return 0;
 }
 
@@ -206,6 +227,7 @@ static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
  */
 static void zswap_spm_node_put(int nid)
 {
+	/* Pairs with atomic_long_read_acquire() in zswap_spm_evacuate(). */
 	smp_mb__before_atomic();
 	atomic_long_dec(&zswap_spm_node_pages[nid]);
 }
@@ -431,13 +453,22 @@ static int zswap_spm_notify(struct notifier_block *nb, unsigned long action,
 	struct ccm_event *ev = data;
 
 	switch (action) {
+	case CCM_EVENT_ADD:
+	case CCM_EVENT_REMOVE:
+		mutex_lock(&zswap_spm_key_lock);
+		if (action == CCM_EVENT_ADD)
+			zswap_spm_devices++;
+		else if (zswap_spm_devices)
+			zswap_spm_devices--;
+		zswap_spm_key_update();
+		mutex_unlock(&zswap_spm_key_lock);
+		if (action == CCM_EVENT_REMOVE)
+			zswap_spm_evacuate(ev->nid);
+		break;
 	case CCM_EVENT_PRESSURE:
 		if (ev->level >= CCM_PRESSURE_HIGH &&
 		    atomic_long_read(&zswap_spm_node_pages[ev->nid]))
 			mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
-		break;
-	case CCM_EVENT_REMOVE:
-		zswap_spm_evacuate(ev->nid);
 		break;
 	}
 	return NOTIFY_OK;
@@ -509,10 +540,8 @@ static int __init zswap_spm_init(void)
 	}
 	/* Before the notifier, which queues the valve on it. */
 	WRITE_ONCE(zswap_spm_wq, wq);
+	/* Tells us of the devices bound already, and sets the keys. */
 	ccm_register_notifier(&zswap_spm_nb);
-
-	if (READ_ONCE(zswap_spm_enabled))
-		static_branch_enable(&zswap_spm_used);
 	return 0;
 }
 late_initcall(zswap_spm_init);

@@ -23,8 +23,8 @@ struct page;
 #define ZSWAP_WB_FORCE		BIT(2)	/* recompress past zswap.max */
 
 #ifdef CONFIG_ZSWAP_SPM
+DECLARE_STATIC_KEY_FALSE(zswap_spm_store_on);
 DECLARE_STATIC_KEY_FALSE(zswap_spm_used);
-extern bool zswap_spm_enabled;
 
 /* True once the backend was ever enabled: device entries may exist. */
 static inline bool zswap_spm_ever(void)
@@ -32,10 +32,10 @@ static inline bool zswap_spm_ever(void)
 	return static_branch_unlikely(&zswap_spm_used);
 }
 
-/* True if new stores should try a device. */
+/* True if new stores should try a device: enabled, and one is bound. */
 static inline bool zswap_spm_on(void)
 {
-	return zswap_spm_ever() && READ_ONCE(zswap_spm_enabled);
+	return static_branch_unlikely(&zswap_spm_store_on);
 }
 
 struct folio *zswap_spm_store(struct page *page, unsigned int *charge);

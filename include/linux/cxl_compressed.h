@@ -35,11 +35,14 @@ enum ccm_pressure {
 
 /**
  * enum ccm_event_type - events on the consumer notifier chain
+ * @CCM_EVENT_ADD: a device was bound; also sent, on registration, for each
+ *	device bound before
  * @CCM_EVENT_PRESSURE: a device's pressure level changed
  * @CCM_EVENT_REMOVE: a device is going away; consumers must free every page
  *	they hold on it before returning
  */
 enum ccm_event_type {
+	CCM_EVENT_ADD,
 	CCM_EVENT_PRESSURE,
 	CCM_EVENT_REMOVE,
 };

@@ -520,15 +520,33 @@ static unsigned int __ccm_ratio(struct ccm_dev *cd)
 }
 
 /**
- * ccm_register_notifier - get told about pressure changes and removals
+ * ccm_register_notifier - get told about devices, pressure changes, removals
  * @nb: the notifier block; called in process context with a
  *	struct ccm_event
  *
- * Return: 0.
+ * @nb gets CCM_EVENT_ADD at once for every device bound already.
+ *
+ * Return: 0, or the error of the registration.
  */
 int ccm_register_notifier(struct notifier_block *nb)
 {
-	return blocking_notifier_chain_register(&ccm_chain, nb);
+	struct ccm_event ev;
+	struct ccm_dev *cd;
+	int rc;
+
+	/* Probes announce new devices under the lock. */
+	guard(mutex)(&ccm_devs_lock);
+	rc = blocking_notifier_chain_register(&ccm_chain, nb);
+	if (rc)
+		return rc;
+	list_for_each_entry(cd, &ccm_devs, list) {
+		if (READ_ONCE(cd->closing))
+			continue;
+		ev.nid = cd->nid;
+		ev.level = READ_ONCE(cd->acct.level);
+		nb->notifier_call(nb, CCM_EVENT_ADD, &ev);
+	}
+	return 0;
 }
 EXPORT_SYMBOL_GPL(ccm_register_notifier);
 
@@ -883,6 +901,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	struct device *parent = dev_dax->region->dev;
 	int nid = dev_dax->target_node;
 	enum ccm_model_mode mode;
+	struct ccm_event ev;
 	struct ccm_dev *cd;
 	struct range range;
 	int rc;
@@ -974,6 +993,9 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	dev_set_drvdata(dev, cd);
 	list_add_tail_rcu(&cd->list, &ccm_devs);
 	ccm_debugfs_init(cd);
+	ev.nid = nid;
+	ev.level = cd->acct.level;
+	blocking_notifier_call_chain(&ccm_chain, CCM_EVENT_ADD, &ev);
 	dev_info(dev, "node %d: %llu MiB advertised, %llu MiB physical (%s), scrub by %s\n",
 		 nid, range_len(&range) >> 20, cd->acct.capacity >> 20,
 		 ccm_mode_str[mode], cd->scrub_media ? "media operations" : "CPU");

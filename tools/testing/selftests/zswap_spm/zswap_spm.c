@@ -1382,7 +1382,7 @@ TEST_F_TIMEOUT(zspm, spm_enabled_rejects_bad_input, 60)
 TEST_F_TIMEOUT(zspm, device_removal_evacuates_entries, 240)
 {
 	struct zspm *z = &self->z;
-	long long evac0, recomp0, wb0, incomp0;
+	long long evac0, recomp0, wb0, incomp0, nodev0;
 	const long n = 256;
 	struct region r;
 	int rc;
@@ -1413,6 +1413,18 @@ TEST_F_TIMEOUT(zspm, device_removal_evacuates_entries, 240)
 	EXPECT_LE(incomp0 + n / 2, zdbg(z, "stored_incompressible_pages"));
 	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpspm_recompress", n, EQ, STAT_MS));
 	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	check_data(_metadata, z, &r);
+
+	/*
+	 * With no device bound, stores do not try one: software as if the
+	 * backend were off, and no refusal counted.
+	 */
+	nodev0 = vm_event(z, "zswpspm_refuse_nodev");
+	ASSERT_EQ(0, set_str(z->cg, "memory.zswap.max", "max"));
+	store(_metadata, z, &r);
+	EXPECT_EQ(2 * n, wait_for(cg_stat, z, "zswpout", 2 * n, EQ, STAT_MS));
+	EXPECT_EQ(n, cg_stat(z, "zswpout_spm"));
+	EXPECT_EQ(nodev0, vm_event(z, "zswpspm_refuse_nodev"));
 	check_data(_metadata, z, &r);
 
 	rc = device_restore(z);
