@@ -219,6 +219,14 @@ static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
 
 /* -------- storage -------- */
 /*
+ * A device whose data compresses less than 1.25x is not used for new
+ * stores: each would be charged more than 80% of a page, so swap-out would
+ * barely lower the cgroup's usage, where zswap in software (which rejects
+ * incompressible pages, for the swap device to take them) frees it all.
+ */
+#define ZSWAP_SPM_MIN_RATIO	125
+
+/*
  * We no longer hold a page on the device of @nid.  Called after the driver
  * has the page back: zswap_spm_evacuate() reads the count with acquire, and
  * once it reads 0 the driver's removal finds every page we held returned
@@ -257,7 +265,8 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	 * its device closed.
 	 */
 	rcu_read_lock();
-	dev = ccm_alloc_folio(page_to_nid(page), GFP_NOWAIT | __GFP_NOWARN);
+	dev = ccm_alloc_folio(page_to_nid(page), GFP_NOWAIT | __GFP_NOWARN,
+			      ZSWAP_SPM_MIN_RATIO);
 	if (!IS_ERR(dev))
 		atomic_long_inc(&zswap_spm_node_pages[folio_nid(dev)]);
 	rcu_read_unlock();

@@ -63,8 +63,9 @@ struct ccm_event {
  *	device's last telemetry reading includes, or the last such figure
  *	while it includes none.  Unlike the compression_ratio in sysfs,
  *	pages written since the reading do not count as full pages: this
- *	estimates what a page costs, it does not bound the usage.  100
- *	before the first reading with data.
+ *	estimates what a page costs, it does not bound the usage.  Without
+ *	a reading with data (a new or emptied device), the device's nominal
+ *	ratio: the capacity it advertises over its physical capacity.
  * @level: the device's pressure level, as ccm_pressure() reports it
  */
 struct ccm_state {
@@ -73,14 +74,15 @@ struct ccm_state {
 };
 
 #if IS_ENABLED(CONFIG_CXL_COMPRESSED)
-struct folio *ccm_alloc_folio(int nid, gfp_t gfp);
+struct folio *ccm_alloc_folio(int nid, gfp_t gfp, unsigned int min_ratio);
 void ccm_folio_stored(struct folio *folio, struct ccm_state *state);
 void ccm_free_folio(struct folio *folio);
 void ccm_quarantine_folio(struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
 int ccm_register_notifier(struct notifier_block *nb);
 #else
-static inline struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
+static inline struct folio *ccm_alloc_folio(int nid, gfp_t gfp,
+					    unsigned int min_ratio)
 {
 	return ERR_PTR(-ENODEV);
 }

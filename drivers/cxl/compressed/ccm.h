@@ -37,6 +37,8 @@ enum ccm_refusal {
 	CCM_REFUSE_PRESSURE,
 	CCM_REFUSE_CAPACITY,
 	CCM_REFUSE_NOMEM,
+	CCM_REFUSE_RATIO,
+	CCM_NR_REFUSALS,
 };
 
 /**
@@ -137,7 +139,8 @@ struct ccm_model;
  * @written: per page, reported stored by its consumer
  * @stored: pages held by consumers
  * @ratio_seen: average ratio, in percent, of the data the last telemetry
- *	reading includes; see struct ccm_state
+ *	reading includes, the nominal ratio while it includes none; see
+ *	struct ccm_state
  * @refused: refusals, per reason
  * @alarms: device watermark alarms
  * @alarm_used: the usage reported with the last alarm, bytes
@@ -178,7 +181,7 @@ struct ccm_dev {
 	unsigned long *written;
 	u64 stored;
 	unsigned int ratio_seen;
-	u64 refused[CCM_REFUSE_NOMEM + 1];
+	u64 refused[CCM_NR_REFUSALS];
 	u64 alarms;
 	u64 alarm_used;
 	struct work_struct alarm_work;
@@ -223,7 +226,7 @@ void ccm_telemetry_failed(struct ccm_dev *cd);
 void ccm_alarm(struct ccm_dev *cd, u64 used);
 void ccm_level_changed(struct ccm_dev *cd);
 struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
-			    enum ccm_pressure stop);
+			    enum ccm_pressure stop, unsigned int min_ratio);
 void ccm_settle(struct ccm_dev *cd);
 int ccm_set_capacity(struct ccm_dev *cd, u64 capacity);
 int ccm_idle_locked_call(struct ccm_dev *cd,

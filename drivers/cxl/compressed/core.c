@@ -143,6 +143,9 @@ void ccm_telemetry(struct ccm_dev *cd, u64 used, u64 accounted)
 	pending = ccm_acct_pending(&cd->acct);
 	if (accounted == cd->acct.tele_accounted && held > pending)
 		WRITE_ONCE(cd->ratio_seen, ccm_ratio(held - pending, used));
+	else if (!held)
+		/* Empty: nothing is known of the next data. */
+		WRITE_ONCE(cd->ratio_seen, ccm_nominal_ratio(cd));
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
 }
@@ -203,38 +206,38 @@ static void ccm_alarm_work(struct work_struct *work)
 			    used, wm);
 }
 
+/* The ratio the device promises: what it advertises over what it has. */
+static unsigned int ccm_nominal_ratio(struct ccm_dev *cd)
+{
+	return ccm_ratio(ccm_nr_pages(cd), cd->acct.capacity);
+}
+
 /**
  * ccm_dev_alloc - allocate a page of one device under admission control
  * @cd: the device
  * @gfp: allocation flags; never sleeps for reclaim
  * @stop: the pressure level at which the device admits nothing
+ * @min_ratio: refuse while the device's data compresses less than this, in
+ *	percent (ratio_seen); 0 for no such limit
+ *
+ * The page is allocated first and admitted after, so that the count of
+ * pages held never includes one that was not there.
  *
  * Return: the folio, or ERR_PTR(-ENOSPC) if the device refuses.
  */
 struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
-			    enum ccm_pressure stop)
+			    enum ccm_pressure stop, unsigned int min_ratio)
 {
+	struct folio *folio = NULL;
 	enum ccm_refusal why;
-	struct folio *folio;
 	u64 bound;
 
-	spin_lock(&cd->lock);
-	why = cd->closing ? CCM_REFUSE_PRESSURE :
-			    ccm_acct_admit(&cd->acct, stop);
-	if (why == CCM_ADMIT_OK)
-		cd->stored++;
-	else
-		cd->refused[why]++;
-	bound = ccm_acct_bound(&cd->acct);
-	ccm_check_level(cd);
-	spin_unlock(&cd->lock);
-	if (why != CCM_ADMIT_OK) {
-		trace_cxl_compressed_refuse(cd->dev, why, bound);
-		return ERR_PTR(-ENOSPC);
+	/* No page for what would be refused anyway. */
+	if (READ_ONCE(cd->ratio_seen) >= min_ratio && !READ_ONCE(cd->closing) &&
+	    READ_ONCE(cd->acct.level) < stop) {
+		gfp &= ~(__GFP_RECLAIM | __GFP_NOFAIL);
+		folio = spm_folio_alloc(cd->nid, gfp | __GFP_NOWARN, 0);
 	}
-
-	gfp &= ~(__GFP_RECLAIM | __GFP_NOFAIL);
-	folio = spm_folio_alloc(cd->nid, gfp | __GFP_NOWARN, 0);
 	if (folio && !ccm_owns(cd, folio_pfn(folio))) {
 		/* SPM memory of another owner on this node: not ours. */
 		dev_WARN_ONCE(cd->dev, 1, "page %#lx of node %d is not the device's\n",
@@ -242,16 +245,33 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 		spm_folio_free(folio);
 		folio = NULL;
 	}
-	if (folio)
-		return folio;
 
 	spin_lock(&cd->lock);
-	cd->stored--;
-	cd->refused[CCM_REFUSE_NOMEM]++;
-	ccm_acct_cancel(&cd->acct);
+	if (READ_ONCE(cd->ratio_seen) < min_ratio)
+		why = CCM_REFUSE_RATIO;
+	else if (cd->closing)
+		why = CCM_REFUSE_PRESSURE;
+	else if (folio)
+		why = ccm_acct_admit(&cd->acct, stop);
+	else if (cd->acct.tele_failed || cd->acct.alarm)
+		why = CCM_REFUSE_TELEMETRY;
+	else if (cd->acct.level >= stop)
+		why = CCM_REFUSE_PRESSURE;
+	else
+		why = CCM_REFUSE_NOMEM;
+	if (why == CCM_ADMIT_OK)
+		cd->stored++;
+	else
+		cd->refused[why]++;
+	bound = ccm_acct_bound(&cd->acct);
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
-	trace_cxl_compressed_refuse(cd->dev, CCM_REFUSE_NOMEM, bound);
+	if (why == CCM_ADMIT_OK)
+		return folio;
+
+	if (folio)
+		spm_folio_free(folio);
+	trace_cxl_compressed_refuse(cd->dev, why, bound);
 	return ERR_PTR(-ENOSPC);
 }
 
@@ -259,6 +279,8 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
  * ccm_alloc_folio - allocate a page on a compressed device
  * @nid: the node the caller runs on or prefers; NUMA_NO_NODE for this CPU's
  * @gfp: allocation flags; reclaim flags are ignored, this never sleeps
+ * @min_ratio: skip devices whose data compresses less than this, in percent
+ *	(struct ccm_state's ratio_seen); 0 for no such limit
  *
  * Tries the bound devices nearest to @nid first.  A device at high pressure
  * or above admits nothing here until its level falls below high again (by
@@ -273,7 +295,7 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
  * Return: the folio, ERR_PTR(-ENOSPC) if every device refused, or
  * ERR_PTR(-ENODEV) if none is bound.
  */
-struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
+struct folio *ccm_alloc_folio(int nid, gfp_t gfp, unsigned int min_ratio)
 {
 	struct folio *folio = ERR_PTR(-ENODEV);
 	nodemask_t tried = NODE_MASK_NONE;
@@ -294,7 +316,7 @@ struct folio *ccm_alloc_folio(int nid, gfp_t gfp)
 		if (!best)
 			break;
 		node_set(best->nid, tried);
-		folio = ccm_dev_alloc(best, gfp, CCM_PRESSURE_HIGH);
+		folio = ccm_dev_alloc(best, gfp, CCM_PRESSURE_HIGH, min_ratio);
 		if (!IS_ERR(folio))
 			break;
 	}
@@ -579,6 +601,7 @@ int ccm_set_capacity(struct ccm_dev *cd, u64 capacity)
 	spin_lock(&cd->lock);
 	if (ccm_idle(cd)) {
 		ccm_acct_init(&cd->acct, capacity);
+		WRITE_ONCE(cd->ratio_seen, ccm_nominal_ratio(cd));
 		ccm_check_level(cd);
 	} else {
 		rc = -EBUSY;
@@ -634,7 +657,8 @@ CCM_SHOW_U64(admissions_refused,
 	     cd->refused[CCM_REFUSE_TELEMETRY] +
 	     cd->refused[CCM_REFUSE_PRESSURE] +
 	     cd->refused[CCM_REFUSE_CAPACITY] +
-	     cd->refused[CCM_REFUSE_NOMEM])
+	     cd->refused[CCM_REFUSE_NOMEM] +
+	     cd->refused[CCM_REFUSE_RATIO])
 CCM_SHOW_U64(alarms, cd->alarms)
 CCM_SHOW_U64(poisoned_pages, cd->nr_poisoned)
 
@@ -949,7 +973,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	INIT_WORK(&cd->alarm_work, ccm_alarm_work);
 	cd->acct.forced = -1;
 	ccm_acct_init(&cd->acct, round_down(range_len(&range) / 2, PAGE_SIZE));
-	cd->ratio_seen = CCM_RATIO_MIN;
+	cd->ratio_seen = ccm_nominal_ratio(cd);
 	cd->notified = cd->acct.level;
 
 	rc = -ENOMEM;
@@ -1140,7 +1164,7 @@ static int __init ccm_init(void)
 
 	/* The tracepoints print these by value. */
 	BUILD_BUG_ON(CCM_PRESSURE_CRITICAL != 3 || CCM_REFUSE_TELEMETRY != 1 ||
-		     CCM_REFUSE_NOMEM != 4);
+		     CCM_REFUSE_NOMEM != 4 || CCM_REFUSE_RATIO != 5);
 	ccm_wq = alloc_workqueue("cxl_compressed", WQ_MEM_RECLAIM | WQ_UNBOUND,
 				 0);
 	if (!ccm_wq)

@@ -207,7 +207,7 @@ static ssize_t ccm_test_store_write(struct file *file,
 		return -EINVAL;
 	mutex_lock(&t->lock);
 	for (done = 0; done < count; done += PAGE_SIZE) {
-		folio = ccm_dev_alloc(cd, GFP_KERNEL, CCM_PRESSURE_CRITICAL);
+		folio = ccm_dev_alloc(cd, GFP_KERNEL, CCM_PRESSURE_CRITICAL, 0);
 		if (IS_ERR(folio)) {
 			rc = PTR_ERR(folio);
 			break;

@@ -46,7 +46,7 @@ TRACE_EVENT(cxl_compressed_refuse,
 		      __get_str(dev),
 		      __print_symbolic(__entry->reason, { 1, "telemetry" },
 				       { 2, "pressure" }, { 3, "capacity" },
-				       { 4, "nomem" }),
+				       { 4, "nomem" }, { 5, "ratio" }),
 		      __entry->bound)
 );
 
