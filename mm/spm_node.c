@@ -8,7 +8,8 @@
  * and kcompactd do not see it.  What is left, an allocation that starts its
  * zonelist walk on the SPM node itself (a preferred node, __GFP_THISNODE,
  * vmalloc_node(), alloc_contig_pages()), is refused by the page allocator
- * unless it carries __GFP_SPM.  Only spm_folio_alloc() sets that flag.
+ * unless it carries __GFP_SPM.  Only spm_folio_alloc() sets that flag, and
+ * only for the node's owner, which claimed the node before adding memory.
  *
  * All checks sit behind the spm_nodes_present static key, which is enabled
  * when the first SPM node appears: a kernel without SPM memory pays nothing.
@@ -19,6 +20,9 @@
 #include <linux/vmstat.h>
 
 DEFINE_STATIC_KEY_FALSE(spm_nodes_present);
+
+/* Each node's owner, or NULL. */
+static const struct spm_owner *spm_owners[MAX_NUMNODES];
 
 /**
  * spm_node_set - make a node an SPM node
@@ -55,22 +59,68 @@ unsigned long spm_free_pages(void)
 }
 
 /**
+ * spm_node_claim - become the owner of a node's SPM memory
+ * @nid: the node
+ * @owner: the owner
+ *
+ * A driver claims the node before it adds SPM memory there, and keeps it
+ * until the memory is gone.  Claiming a node one owns already succeeds.
+ *
+ * Return: 0, -EINVAL for an invalid node, or -EBUSY if another owner has it.
+ */
+int spm_node_claim(int nid, const struct spm_owner *owner)
+{
+	const struct spm_owner *old;
+
+	if (nid < 0 || nid >= MAX_NUMNODES || !owner)
+		return -EINVAL;
+	old = cmpxchg(&spm_owners[nid], NULL, owner);
+	return old && old != owner ? -EBUSY : 0;
+}
+EXPORT_SYMBOL_GPL(spm_node_claim);
+
+/**
+ * spm_node_release - give up the ownership of a node
+ * @nid: the node
+ * @owner: its owner; nothing happens if another owns it
+ */
+void spm_node_release(int nid, const struct spm_owner *owner)
+{
+	if (nid >= 0 && nid < MAX_NUMNODES)
+		cmpxchg(&spm_owners[nid], owner, NULL);
+}
+EXPORT_SYMBOL_GPL(spm_node_release);
+
+/**
  * spm_folio_alloc - allocate a folio on an SPM node
+ * @owner: the node's owner (spm_node_claim())
  * @nid: the SPM node
  * @gfp: allocation flags; __GFP_SPM and __GFP_THISNODE are added
  * @order: the folio's order
  *
- * The only way to allocate SPM memory.  The folio is an ordinary buddy folio
- * with a reference held by the caller; it is never on an LRU unless the
- * caller puts it there.  Without __GFP_DIRECT_RECLAIM in @gfp this does not
- * sleep.
+ * The only way to allocate SPM memory, and only for the node's owner: the
+ * memory of a device such as a compressing one must not be written past its
+ * driver.  The folio is an ordinary buddy folio with a reference held by the
+ * caller; it is never on an LRU unless the caller puts it there.  Without
+ * __GFP_DIRECT_RECLAIM in @gfp this does not sleep.
  *
- * Return: the folio, or NULL if @nid is not an SPM node or has no free page.
+ * Return: the folio, or NULL if @nid is not an SPM node, @owner does not
+ * own it (logged, rate-limited) or it has no free page.
  */
-struct folio *spm_folio_alloc(int nid, gfp_t gfp, unsigned int order)
+struct folio *spm_folio_alloc(const struct spm_owner *owner, int nid,
+			      gfp_t gfp, unsigned int order)
 {
+	const struct spm_owner *has;
+
 	if (nid < 0 || nid >= MAX_NUMNODES || !node_is_spm(nid))
 		return NULL;
+	has = READ_ONCE(spm_owners[nid]);
+	if (unlikely(!owner || has != owner)) {
+		pr_warn_ratelimited("spm: %s may not allocate on node %d, owned by %s\n",
+				    owner ? owner->name : "(no owner)", nid,
+				    has ? has->name : "nobody");
+		return NULL;
+	}
 	return __folio_alloc_node(gfp | __GFP_SPM | __GFP_THISNODE, order, nid);
 }
 EXPORT_SYMBOL_GPL(spm_folio_alloc);

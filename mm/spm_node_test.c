@@ -6,7 +6,9 @@
  *   nid    the SPM node to use (read/write)
  *   alloc  write N: allocate N pages on @nid with spm_folio_alloc(), each
  *          filled with a pattern; all or nothing (-ENOMEM).  -EINVAL if
- *          @nid is not an SPM node.
+ *          @nid is not an SPM node.  The interface owns the node while it
+ *          holds pages there: -EBUSY if another owner (a driver such as
+ *          cxl_compressed) has it, or if it holds pages on another node.
  *   free   write N (or "all"): verify and free N held pages; -EIO if a
  *          page's pattern changed, which is also logged.
  *   held   read: the number of pages held
@@ -29,6 +31,8 @@ static DEFINE_MUTEX(spm_test_lock);
 static LIST_HEAD(spm_test_folios);	/* guarded by spm_test_lock */
 static unsigned long spm_test_held;	/* guarded by spm_test_lock */
 static u32 spm_test_nid = NUMA_NO_NODE;
+static int spm_test_owned = NUMA_NO_NODE;	/* guarded by spm_test_lock */
+static const struct spm_owner spm_test_owner = { .name = "spm_node_test" };
 
 static void spm_test_fill(struct folio *folio, unsigned long seq)
 {
@@ -68,6 +72,10 @@ static int spm_test_free(unsigned long nr)
 		spm_folio_free(folio);
 		spm_test_held--;
 	}
+	if (!spm_test_held && spm_test_owned != NUMA_NO_NODE) {
+		spm_node_release(spm_test_owned, &spm_test_owner);
+		spm_test_owned = NUMA_NO_NODE;
+	}
 	return ret;
 }
 
@@ -78,8 +86,16 @@ static int spm_test_alloc(unsigned long nr)
 
 	if (spm_test_nid >= MAX_NUMNODES || !node_is_spm(spm_test_nid))
 		return -EINVAL;
+	if (spm_test_owned == NUMA_NO_NODE) {
+		if (spm_node_claim(spm_test_nid, &spm_test_owner))
+			return -EBUSY;
+		spm_test_owned = spm_test_nid;
+	} else if (spm_test_owned != spm_test_nid) {
+		return -EBUSY;
+	}
 	for (done = 0; done < nr; done++) {
-		folio = spm_folio_alloc(spm_test_nid, GFP_KERNEL | __GFP_NOWARN, 0);
+		folio = spm_folio_alloc(&spm_test_owner, spm_test_nid,
+					GFP_KERNEL | __GFP_NOWARN, 0);
 		if (!folio) {
 			spm_test_free(done);
 			return -ENOMEM;

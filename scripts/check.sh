@@ -25,6 +25,26 @@ if [ $# -gt 0 ]; then
 else
 	suites+=(zswap_spm="$R/kselftest-zswap_spm.tap" cgroup:test_zswap="$R/kselftest-cgroup_test_zswap.tap" \
 		cgroup:test_zswap@spm="$R/kselftest-cgroup_test_zswap@spm.tap")
+	# cxl_compressed owns its node, and only the owner allocates there:
+	# the SPM node cases that allocate run on a plain SPM node (kmem), in
+	# a second boot, where the test interface owns the node.
+	case " ${VMOPTS:-} " in
+	*"--cxl-mode "*) ;;
+	*)
+		log "second boot: spm_node on a plain SPM node (CXL_MODE=spm)"
+		mv "$R" "$R.main"
+		set +e
+		"$TOP"/scripts/vm.sh --timeout "${CHECK_TIMEOUT:-2400}" "${VMOPTS_ARGS[@]}" --cxl-mode spm \
+			--log "$BUILD/check-console-spm.log" -- /share/check.sh zswap_spm:spm_node
+		vrc2=$?
+		set -e
+		[ "$vrc2" = 0 ] || vrc=$vrc2
+		mv "$R/kselftest-zswap_spm_spm_node.tap" "$R.main/kselftest-zswap_spm_spm_node@plain.tap" 2>/dev/null || true
+		rm -rf "$R"
+		mv "$R.main" "$R"
+		suites+=(zswap_spm:spm_node@plain="$R/kselftest-zswap_spm_spm_node@plain.tap")
+		;;
+	esac
 fi
 set +e
 python3 "$TOP"/scripts/tap-summary.py "${suites[@]}" | tee "$BUILD/check-summary.txt"

@@ -51,8 +51,13 @@ scale = (lambda n: n) if most <= bar else (lambda n: (n * bar + most - 1) // mos
 stat = ''.join(' %-*s | %*d %s\n' % (wname, f, wnum, ad + de,
                                       '+' * scale(ad) + '-' * scale(de))
                for ad, de, f in rows)
-stat += ' %d files changed, %d insertions(+), %d deletions(-)\n' % (
-    len(rows), sum(r[0] for r in rows), sum(r[1] for r in rows))
+ins, dels = sum(r[0] for r in rows), sum(r[1] for r in rows)
+summary = ' %d file%s changed' % (len(rows), '' if len(rows) == 1 else 's')
+if ins or not dels:
+    summary += ', %d insertion%s(+)' % (ins, '' if ins == 1 else 's')
+if dels:
+    summary += ', %d deletion%s(-)' % (dels, '' if dels == 1 else 's')
+stat += summary + '\n'
 m = re.search(r'(?s)\n---\n.*$', head)
 if m:
     head = head[:m.start()]

@@ -6,11 +6,23 @@
 #ifndef _LINUX_SPM_NODE_H
 #define _LINUX_SPM_NODE_H
 
+#include <linux/errno.h>
 #include <linux/gfp_types.h>
 #include <linux/jump_label.h>
 #include <linux/nodemask.h>
 
 struct folio;
+
+/**
+ * struct spm_owner - the one allocator of an SPM node's memory
+ * @name: for messages
+ *
+ * A driver that hot-adds SPM memory claims its node with spm_node_claim();
+ * only the owner allocates there, through spm_folio_alloc().
+ */
+struct spm_owner {
+	const char *name;
+};
 
 #ifdef CONFIG_SPM_NODE
 DECLARE_STATIC_KEY_FALSE(spm_nodes_present);
@@ -43,7 +55,10 @@ static inline bool spm_node_forbidden(int nid, gfp_t gfp)
 
 void spm_node_set(int nid);
 unsigned long spm_free_pages(void);
-struct folio *spm_folio_alloc(int nid, gfp_t gfp, unsigned int order);
+int spm_node_claim(int nid, const struct spm_owner *owner);
+void spm_node_release(int nid, const struct spm_owner *owner);
+struct folio *spm_folio_alloc(const struct spm_owner *owner, int nid,
+			      gfp_t gfp, unsigned int order);
 void spm_folio_free(struct folio *folio);
 #else
 static inline bool node_is_spm(int nid)
@@ -65,7 +80,17 @@ static inline unsigned long spm_free_pages(void)
 	return 0;
 }
 
-static inline struct folio *spm_folio_alloc(int nid, gfp_t gfp,
+static inline int spm_node_claim(int nid, const struct spm_owner *owner)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void spm_node_release(int nid, const struct spm_owner *owner)
+{
+}
+
+static inline struct folio *spm_folio_alloc(const struct spm_owner *owner,
+					    int nid, gfp_t gfp,
 					    unsigned int order)
 {
 	return NULL;

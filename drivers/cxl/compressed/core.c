@@ -30,6 +30,9 @@ module_param(model, charp, 0444);
 MODULE_PARM_DESC(model,
 		 "Emulated engine for devices without compression telemetry: none, lz4 or fixed");
 
+/* The owner of our nodes: nothing else allocates there. */
+static const struct spm_owner ccm_owner = { .name = "cxl_compressed" };
+
 /* Must stay valid while memory is added: the resource keeps a pointer. */
 static const char ccm_res_name[] = "System RAM (cxl_compressed)";
 
@@ -68,6 +71,12 @@ static bool ccm_owns(struct ccm_dev *cd, unsigned long pfn)
 {
 	return pfn >= PHYS_PFN(cd->range.start) &&
 	       pfn <= PHYS_PFN(cd->range.end);
+}
+
+/* The ratio the device promises: what it advertises over what it has. */
+static unsigned int ccm_nominal_ratio(struct ccm_dev *cd)
+{
+	return ccm_ratio(ccm_nr_pages(cd), cd->acct.capacity);
 }
 
 /* Caller holds cd->lock. */
@@ -206,12 +215,6 @@ static void ccm_alarm_work(struct work_struct *work)
 			    used, wm);
 }
 
-/* The ratio the device promises: what it advertises over what it has. */
-static unsigned int ccm_nominal_ratio(struct ccm_dev *cd)
-{
-	return ccm_ratio(ccm_nr_pages(cd), cd->acct.capacity);
-}
-
 /**
  * ccm_dev_alloc - allocate a page of one device under admission control
  * @cd: the device
@@ -236,7 +239,8 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 	if (READ_ONCE(cd->ratio_seen) >= min_ratio && !READ_ONCE(cd->closing) &&
 	    READ_ONCE(cd->acct.level) < stop) {
 		gfp &= ~(__GFP_RECLAIM | __GFP_NOFAIL);
-		folio = spm_folio_alloc(cd->nid, gfp | __GFP_NOWARN, 0);
+		folio = spm_folio_alloc(&ccm_owner, cd->nid,
+					gfp | __GFP_NOWARN, 0);
 	}
 	if (folio && !ccm_owns(cd, folio_pfn(folio))) {
 		/* SPM memory of another owner on this node: not ours. */
@@ -954,10 +958,17 @@ static int ccm_probe(struct dev_dax *dev_dax)
 		dev_err(dev, "node %d already has memory\n", nid);
 		return -EBUSY;
 	}
+	rc = spm_node_claim(nid, &ccm_owner);
+	if (rc) {
+		dev_err(dev, "node %d has another owner\n", nid);
+		return rc;
+	}
 
 	cd = kzalloc_obj(*cd);
-	if (!cd)
+	if (!cd) {
+		spm_node_release(nid, &ccm_owner);
 		return -ENOMEM;
+	}
 	cd->dev = dev;
 	cd->nid = nid;
 	cd->range = range;
@@ -1037,6 +1048,7 @@ err_free:
 	kfree(cd->res_name);
 	kvfree(cd->written);
 	kfree(cd);
+	spm_node_release(nid, &ccm_owner);
 	return rc;
 }
 
@@ -1104,6 +1116,7 @@ static void ccm_remove(struct dev_dax *dev_dax)
 		return;
 	}
 	memory_group_unregister(cd->mgid);
+	spm_node_release(cd->nid, &ccm_owner);
 	remove_resource(cd->res);
 	kfree(cd->res);
 	kfree(cd->res_name);
