@@ -39,24 +39,25 @@ void spm_node_set(int nid)
 }
 
 /**
- * spm_free_pages - free pages on all SPM nodes
+ * spm_zone_page_state - what the zones of SPM nodes count of an item
+ * @item: the zone counter
  *
- * SPM memory is not in totalram_pages(); free memory reported to user space
- * (MemFree, MemAvailable, sysinfo()) leaves it out too.
+ * SPM memory is not in totalram_pages(), and global_zone_page_state() leaves
+ * it out with this: free SPM pages are not free memory to dirty limits,
+ * MemFree, MemAvailable, sysinfo() or reclaim heuristics.
  *
- * Return: the number of free pages in the zones of SPM nodes.
+ * Return: the sum of @item over the zones of all SPM nodes.
  */
-unsigned long spm_free_pages(void)
+unsigned long spm_zone_page_state(enum zone_stat_item item)
 {
-	unsigned long free = 0;
+	unsigned long n = 0;
 	int nid;
 
-	if (!static_branch_unlikely(&spm_nodes_present))
-		return 0;
 	for_each_node_state(nid, N_SPM)
-		free += sum_zone_node_page_state(nid, NR_FREE_PAGES);
-	return free;
+		n += sum_zone_node_page_state(nid, item);
+	return n;
 }
+EXPORT_SYMBOL(spm_zone_page_state);
 
 /**
  * spm_node_claim - become the owner of a node's SPM memory

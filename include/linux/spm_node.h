@@ -54,7 +54,6 @@ static inline bool spm_node_forbidden(int nid, gfp_t gfp)
 }
 
 void spm_node_set(int nid);
-unsigned long spm_free_pages(void);
 int spm_node_claim(int nid, const struct spm_owner *owner);
 void spm_node_release(int nid, const struct spm_owner *owner);
 struct folio *spm_folio_alloc(const struct spm_owner *owner, int nid,
@@ -73,11 +72,6 @@ static inline bool spm_node_forbidden(int nid, gfp_t gfp)
 
 static inline void spm_node_set(int nid)
 {
-}
-
-static inline unsigned long spm_free_pages(void)
-{
-	return 0;
 }
 
 static inline int spm_node_claim(int nid, const struct spm_owner *owner)
