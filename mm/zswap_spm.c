@@ -88,8 +88,17 @@ static unsigned int zswap_spm_devices;	/* bound; guarded by the lock */
 
 static void zswap_spm_key_update(void)
 {
+	struct workqueue_struct *wq;
+
 	lockdep_assert_held(&zswap_spm_key_lock);
-	if (READ_ONCE(zswap_spm_enabled) && zswap_spm_devices) {
+	/* The valve's workqueue comes with the first device. */
+	if (zswap_spm_devices && !zswap_spm_wq) {
+		wq = alloc_workqueue("zswap-spm", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+		if (!wq)
+			pr_err("workqueue allocation failed: no device is used\n");
+		WRITE_ONCE(zswap_spm_wq, wq);
+	}
+	if (READ_ONCE(zswap_spm_enabled) && zswap_spm_devices && zswap_spm_wq) {
 		static_branch_enable(&zswap_spm_used);
 		static_branch_enable(&zswap_spm_store_on);
 	} else {
@@ -106,14 +115,8 @@ static int zswap_spm_enabled_set(const char *val,
 	ret = kstrtobool(val, &on);
 	if (ret)
 		return ret;
-	/*
-	 * At boot the initcall sets the keys.  Writes from user space come
-	 * after it: without its workqueue there is no escape valve, and the
-	 * backend stays off.
-	 */
-	if (!READ_ONCE(zswap_spm_wq)) {
-		if (on && system_state == SYSTEM_RUNNING)
-			return -ENODEV;
+	/* On the command line: the initcall sets the keys. */
+	if (system_state == SYSTEM_BOOTING) {
 		WRITE_ONCE(zswap_spm_enabled, on);
 		return 0;
 	}
@@ -539,18 +542,7 @@ void zswap_spm_debugfs_init(struct dentry *root)
 /* -------- init -------- */
 static int __init zswap_spm_init(void)
 {
-	struct workqueue_struct *wq;
-
-	wq = alloc_workqueue("zswap-spm", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
-	if (!wq) {
-		WRITE_ONCE(zswap_spm_enabled, false);
-		pr_err("workqueue allocation failed: backend disabled\n");
-		return -ENOMEM;
-	}
-	/* Before the notifier, which queues the valve on it. */
-	WRITE_ONCE(zswap_spm_wq, wq);
 	/* Tells us of the devices bound already, and sets the keys. */
-	ccm_register_notifier(&zswap_spm_nb);
-	return 0;
+	return ccm_register_notifier(&zswap_spm_nb);
 }
 late_initcall(zswap_spm_init);

@@ -954,6 +954,13 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	}
 
 	guard(mutex)(&ccm_devs_lock);
+	/* Made with the first device: a kernel without one has none. */
+	if (!ccm_wq) {
+		ccm_wq = alloc_workqueue("cxl_compressed",
+					 WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+		if (!ccm_wq)
+			return -ENOMEM;
+	}
 	if (ccm_find(nid) || node_is_spm(nid) || node_state(nid, N_MEMORY)) {
 		dev_err(dev, "node %d already has memory\n", nid);
 		return -EBUSY;
@@ -1178,10 +1185,6 @@ static int __init ccm_init(void)
 	/* The tracepoints print these by value. */
 	BUILD_BUG_ON(CCM_PRESSURE_CRITICAL != 3 || CCM_REFUSE_TELEMETRY != 1 ||
 		     CCM_REFUSE_NOMEM != 4 || CCM_REFUSE_RATIO != 5);
-	ccm_wq = alloc_workqueue("cxl_compressed", WQ_MEM_RECLAIM | WQ_UNBOUND,
-				 0);
-	if (!ccm_wq)
-		return -ENOMEM;
 	ccm_debugfs_root_init();
 	rc = register_memory_notifier(&ccm_memory_nb);
 	if (rc)
@@ -1192,7 +1195,6 @@ static int __init ccm_init(void)
 	unregister_memory_notifier(&ccm_memory_nb);
 err:
 	ccm_debugfs_root_exit();
-	destroy_workqueue(ccm_wq);
 	return rc;
 }
 module_init(ccm_init);
@@ -1202,7 +1204,8 @@ static void __exit ccm_exit(void)
 	dax_driver_unregister(&ccm_driver);
 	unregister_memory_notifier(&ccm_memory_nb);
 	ccm_debugfs_root_exit();
-	destroy_workqueue(ccm_wq);
+	if (ccm_wq)
+		destroy_workqueue(ccm_wq);
 }
 module_exit(ccm_exit);
 
