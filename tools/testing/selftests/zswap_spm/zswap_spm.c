@@ -1606,6 +1606,72 @@ TEST_F_TIMEOUT(zspm, shrinker_leaves_device_entries, 240)
 	check_data(_metadata, z, &a);
 }
 
+/* Node @nid's MemTotal - MemFree, bytes, from its meminfo; -1 on error. */
+static long long node_used_bytes(int nid)
+{
+	char path[96], buf[4096], *t, *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", nid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	t = strstr(buf, "MemTotal:");
+	f = strstr(buf, "MemFree:");
+	if (!t || !f)
+		return -1;
+	return (strtoll(t + 9, NULL, 10) - strtoll(f + 8, NULL, 10)) * KIB;
+}
+
+/*
+ * Once a workload's entries are all freed, the device is empty again in
+ * bounded time, scrubbed by Media Operations where it can: no page held,
+ * none pending, its physical usage and its node's used memory back to what
+ * quarantined pages (if any) keep; no page waits on a per-CPU list.
+ */
+TEST_F_TIMEOUT(zspm, device_empties_after_workload, 240)
+{
+	struct zspm *z = &self->z;
+	long long quarantined, used = -1, mem = -1;
+	char was[16] = "", now[16] = "?", dir[64];
+	const long n = 512;
+	struct region r;
+	int nid, ms;
+
+	snprintf(dir, sizeof(dir), DAX "%s/", z->dax);
+	nid = get_num(dir, "target_node");
+	ASSERT_LE(0, nid);
+	quarantined = dev_num(z, "poisoned_pages");
+	ASSERT_LE(0, quarantined);
+	ASSERT_EQ(0, get_str(z->sys, "scrub", was, sizeof(was)));
+	/* QEMU's device zeroes pages itself, if slowly. */
+	set_str(z->sys, "scrub", "media");
+	ASSERT_EQ(0, region_mix(z, &r, n / 2, n / 2, 0x5eed1301));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_LT(0, wait_for(cg_stat, z, "zswpout_spm", 1, GE, STAT_MS));
+	check_data(_metadata, z, &r);
+	ASSERT_EQ(0, munmap(r.data, n * z->page));
+
+	EXPECT_EQ(0, wait_for(dev_num, z, "stored_pages", 0, EQ, LEVEL_MS));
+	for (ms = 0; ms < 60000; ms += 500) {
+		settle(z);
+		used = dev_num(z, "physical_used_bytes");
+		mem = node_used_bytes(nid);
+		if (used <= quarantined * z->page && mem <= (quarantined + 16) * z->page)
+			break;
+		usleep(500000);
+	}
+	EXPECT_EQ(0, dev_num(z, "pending_pages"));
+	EXPECT_GE(quarantined * z->page, used)
+		TH_LOG("the device still uses %lld bytes", used);
+	EXPECT_GE((quarantined + 16) * z->page, mem)
+		TH_LOG("node %d still has %lld bytes in use", nid, mem);
+	get_str(z->sys, "scrub", now, sizeof(now));
+	ksft_print_msg("empty after %d ms (scrub by %s)\n", ms, now);
+	if (was[0])
+		set_str(z->sys, "scrub", was);
+}
+
 /*
  * A page that cannot be read when zswap copies it to the device (a memory
  * error in DRAM, here injected) is neither stored nor written to the swap
