@@ -48,6 +48,7 @@
 #define DAX "/sys/bus/dax/devices/"
 #define CCM_DBG "/sys/kernel/debug/cxl_compressed/"
 #define CGROOT "/sys/fs/cgroup/"
+#define MTHP "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/"
 
 #define KIB 1024L
 #define MIB (1024 * KIB)
@@ -74,6 +75,7 @@ struct zspm {
 	char region[32];	/* its CXL region, once a test unbinds it */
 	char was[ARRAY_SIZE(params)][8];	/* the parameters before the test */
 	cpu_set_t cpus;		/* where the test may run */
+	char mthp_was[32];	/* 64 KiB mTHP setting a test changed */
 	bool swapped_off;	/* a test turned swap off */
 	bool removed;		/* a test unbound the device's region */
 	bool armed;		/* the setup changed global state */
@@ -579,7 +581,7 @@ static void keep_first(int *err, int rc)
  * zswap's fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS): make the next
  * @times copies of @attr ("fail_spm_store" or "fail_spm_load") fail; 0 stops.
  */
-static int fail_next(const char *attr, int times)
+static int fail_every(const char *attr, int times, int interval)
 {
 	char dir[128], val[16];
 	int err = 0;
@@ -587,12 +589,19 @@ static int fail_next(const char *attr, int times)
 	snprintf(dir, sizeof(dir), ZDBG "%s/", attr);
 	if (access(dir, F_OK))
 		return times ? -ENOENT : 0;
-	snprintf(val, sizeof(val), "%d", times);
 	keep_first(&err, set_str(dir, "verbose", "0"));
-	keep_first(&err, set_str(dir, "interval", "1"));
+	snprintf(val, sizeof(val), "%d", interval);
+	keep_first(&err, set_str(dir, "interval", val));
+	snprintf(val, sizeof(val), "%d", times);
 	keep_first(&err, set_str(dir, "times", val));
 	keep_first(&err, set_str(dir, "probability", times ? "100" : "0"));
 	return err;
+}
+
+/* The next @times copies of @attr fail; 0 stops. */
+static int fail_next(const char *attr, int times)
+{
+	return fail_every(attr, times, 1);
 }
 
 static int free_delay_ms(int ms)
@@ -727,6 +736,8 @@ static int disarm(struct zspm *z)
 	keep_first(&err, fail_next("fail_spm_store", 0));
 	keep_first(&err, fail_next("fail_spm_load", 0));
 	keep_first(&err, free_delay_ms(0));
+	if (z->mthp_was[0])
+		keep_first(&err, set_str(MTHP, "enabled", z->mthp_was));
 	if (z->swapped_off || !swap_active(z->swapdev)) {
 		if (swapon(z->swapdev, 0) && errno != EBUSY)
 			keep_first(&err, -errno);
@@ -1719,6 +1730,73 @@ TEST_F_TIMEOUT(zspm, unreadable_page_neither_stored_nor_written, 180)
 	EXPECT_EQ(2 * n - bad, wait_for(cg_stat, z, "zswpout_spm", 2 * n - bad, EQ, STAT_MS));
 	EXPECT_EQ(0, cg_stat(z, "pswpout"));
 	check_data(_metadata, z, &r);
+}
+
+/*
+ * Large folios are stored page by page: a folio whose store the device
+ * stops admitting partway is split between the device and the software
+ * pool; a folio one of whose pages cannot be read is stored nowhere (its
+ * pages already stored are given back) and stays in memory, unwritten.
+ */
+TEST_F_TIMEOUT(zspm, large_folios_split_and_roll_back, 180)
+{
+	struct zspm *z = &self->z;
+	const long fp = 16, folio = fp * 4096;
+	long long out0, high, used, spm0, copy0;
+	char was[32] = "", val[32];
+	char *raw, *p, *copy;
+	long i;
+
+	if (!fault_injection())
+		SKIP(return, "no zswap fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS)");
+	if (z->page != 4096 || get_str(MTHP, "enabled", was, sizeof(was)))
+		SKIP(return, "no 64 KiB anonymous folios (%senabled)", MTHP);
+	/* "always [inherit] madvise never": keep the selected word. */
+	if (strchr(was, '['))
+		sscanf(strchr(was, '[') + 1, "%31[^]]", was);
+	snprintf(z->mthp_was, sizeof(z->mthp_was), "%s", was);
+	ASSERT_EQ(0, set_str(MTHP, "enabled", "always"));
+	raw = mmap(NULL, 3 * folio, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	copy = map_pages(2 * folio);
+	ASSERT_NE(MAP_FAILED, raw);
+	ASSERT_NE(NULL, copy);
+	for (i = 0; i < 2 * fp; i++)
+		fill_page(copy + i * z->page, z->page, TEXT, 0x5eed1401, i);
+	ASSERT_EQ(0, cg_enter(z));
+	p = (char *)(((uintptr_t)raw + folio - 1) & ~(uintptr_t)(folio - 1));
+	out0 = get_num(MTHP "stats/", "zswpout");
+	memcpy(p, copy, 2 * folio);
+
+	/* The device admits 8 more pages, then reaches high: a split folio. */
+	high = dev_num(z, "watermark_high");
+	used = dev_num(z, "used_bound_bytes");
+	snprintf(val, sizeof(val), "%lld", high - used - 8 * z->page);
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", val));
+	ASSERT_EQ(0, madvise(p, folio, MADV_PAGEOUT));
+	if (get_num(MTHP "stats/", "zswpout") <= out0)
+		SKIP(return, "no 64 KiB folio was swapped out whole (swap device or fault path)");
+	EXPECT_EQ(fp, wait_for(cg_stat, z, "zswpout", fp, EQ, STAT_MS));
+	EXPECT_EQ(8, cg_stat(z, "zswpout_spm"));
+	EXPECT_EQ(fp - 8, cg_stat(z, "zswpspm_refuse_full"));
+	ASSERT_EQ(0, set_str(z->dbg, "inject_used_bytes", "0"));
+	ASSERT_EQ(0, settle(z));
+	/* The valve, which high woke, has stopped moving entries. */
+	ASSERT_TRUE(level_is(z, "none", LEVEL_MS) || level_is(z, "low", 0));
+	usleep(1500000);
+
+	/* The 5th page of the next folio cannot be read: all or nothing. */
+	spm0 = zdbg(z, "spm_stored_pages");
+	copy0 = vm_event(z, "zswpspm_refuse_copy");
+	ASSERT_EQ(0, fail_every("fail_spm_store", 1, 5));
+	ASSERT_EQ(0, madvise(p + folio, folio, MADV_PAGEOUT));
+	ASSERT_EQ(0, fail_next("fail_spm_store", 0));
+	EXPECT_EQ(fp, resident(p + folio, folio, z->page));
+	EXPECT_EQ(copy0 + 1, vm_event(z, "zswpspm_refuse_copy"));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages")) TH_LOG("the folio's stored pages stayed");
+	EXPECT_EQ(fp, wait_for(cg_stat, z, "zswpout", fp, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "pswpout"));
+
+	EXPECT_EQ(0, memcmp(p, copy, 2 * folio)) TH_LOG("a large folio's data changed");
 }
 
 /* Touch page @idx of @p in a child; its exit status, or 128 + signal. */
