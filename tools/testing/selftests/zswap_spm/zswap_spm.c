@@ -62,8 +62,11 @@
 enum content { RANDOM, PATTERN, TEXT, DENSE_TEXT, ZERO };
 
 /* zswap's parameters the tests set, and the values they set. */
-static const char * const params[] = { "enabled", "shrinker_enabled", "spm_enabled" };
-static const char * const param_test[] = { "Y", "N", "Y" };
+static const char * const params[] = {
+	"enabled", "shrinker_enabled", "spm_enabled", "compressor", "max_pool_percent",
+};
+
+static const char * const param_test[] = { "Y", "N", "Y", "lz4", "20" };
 
 struct zspm {
 	long page;
@@ -73,7 +76,7 @@ struct zspm {
 	char swapdev[128];	/* the swap device */
 	char dax[32];		/* the device's dax device */
 	char region[32];	/* its CXL region, once a test unbinds it */
-	char was[ARRAY_SIZE(params)][8];	/* the parameters before the test */
+	char was[ARRAY_SIZE(params)][16];	/* the parameters before the test */
 	cpu_set_t cpus;		/* where the test may run */
 	char mthp_was[32];	/* 64 KiB mTHP setting a test changed */
 	bool swapped_off;	/* a test turned swap off */
@@ -1544,6 +1547,56 @@ TEST_F_TIMEOUT(zspm, stores_stop_at_high_until_below, 180)
 	check_data(_metadata, z, &a);
 	check_data(_metadata, z, &b);
 	check_data(_metadata, z, &c);
+}
+
+/*
+ * Device entries are not in any compressed pool: switching zswap's
+ * compressor leaves them loading as before, beside software entries of
+ * both pools.  With the pool limit reached (max_pool_percent 0), new pages
+ * go to the swap device and the limit's writeback may take device entries
+ * too; everything reads back as written.
+ */
+TEST_F_TIMEOUT(zspm, compressor_switch_and_pool_limit_with_device_entries, 240)
+{
+	struct zspm *z = &self->z;
+	struct region a, b, c, d;
+	const long n = 128;
+
+	ASSERT_EQ(0, region_mix(z, &a, n / 2, n / 2, 0x5eed1501));
+	ASSERT_EQ(0, region_mix(z, &b, n / 2, n / 2, 0x5eed1502));
+	ASSERT_EQ(0, region_mix(z, &c, n / 2, n / 2, 0x5eed1503));
+	ASSERT_EQ(0, region_mix(z, &d, n / 2, n / 2, 0x5eed1504));
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &a));
+	ASSERT_EQ(0, region_load(z, &b));
+	ASSERT_EQ(0, region_load(z, &c));
+	ASSERT_EQ(0, region_load(z, &d));
+
+	store(_metadata, z, &a);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	/* Software entries in the lz4 pool, then the compressor changes. */
+	ASSERT_EQ(0, spm_enable(false));
+	store(_metadata, z, &b);
+	ASSERT_EQ(0, set_str(PARAM, "compressor", "zstd"));
+	store(_metadata, z, &c);
+	ASSERT_EQ(0, spm_enable(true));
+	EXPECT_EQ(3 * n, wait_for(cg_stat, z, "zswpout", 3 * n, EQ, STAT_MS));
+	check_data(_metadata, z, &a);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm", n, EQ, STAT_MS));
+	check_data(_metadata, z, &b);
+	check_data(_metadata, z, &c);
+	EXPECT_EQ(3 * n, wait_for(cg_stat, z, "zswpin", 3 * n, EQ, STAT_MS));
+
+	/* Device entries in place, then no room left in the pool. */
+	store(_metadata, z, &a);
+	ASSERT_EQ(2 * n, wait_for(cg_stat, z, "zswpout_spm", 2 * n, EQ, STAT_MS));
+	ASSERT_EQ(0, set_str(PARAM, "max_pool_percent", "0"));
+	EXPECT_EQ(0, push_out(z, d.data, n * z->page, true));
+	EXPECT_LT(0, wait_for(cg_stat, z, "pswpout", 1, GE, STAT_MS));
+	EXPECT_EQ(2 * n, cg_stat(z, "zswpout_spm"));
+	ASSERT_EQ(0, set_str(PARAM, "max_pool_percent", "20"));
+	check_data(_metadata, z, &a);
+	check_data(_metadata, z, &d);
 }
 
 /*
