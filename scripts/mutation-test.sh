@@ -15,7 +15,12 @@ trap 'git checkout -q -- "$F"' EXIT
 # name: sed script that plants the bug
 declare -A BUG=(
 	[charge_full_page]='s|\*charge = DIV_ROUND_UP(PAGE_SIZE \* 100, state.ratio_seen);|*charge = PAGE_SIZE;|'
-	[load_no_copy]='s|if (copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {|if (0) {|'
+	[load_no_copy]='s|copy_mc_highpage(folio_page(folio, 0), folio_page(dev, 0))) {|0) {|'
+	[free_count_first]='/^void zswap_spm_free/,/^}/ { s|^\tccm_free_folio(dev);$|\t@PUT@|; s|^\tzswap_spm_node_put(nid);$|\tccm_free_folio(dev);|; s|@PUT@|zswap_spm_node_put(nid);| }'
+	[poisoned_page_freed]='s|ccm_quarantine_folio(dev);|ccm_free_folio(dev);|'
+	[bad_page_compressed]='/^struct folio \*zswap_spm_store/,/^}/ s|return ERR_PTR(-EIO);|return NULL;|'
+	[no_min_ratio]='s|ZSWAP_SPM_MIN_RATIO);|0);|'
+	[store_key_without_device]='s|if (READ_ONCE(zswap_spm_enabled) \&\& zswap_spm_devices \&\& zswap_spm_wq) {|if (READ_ONCE(zswap_spm_enabled) \&\& zswap_spm_wq) {|'
 	[no_pressure_notify]='s|mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);|;|'
 	[no_evacuate]='s|zswap_spm_evacuate(ev->nid);|;|'
 	[no_refuse_event]='/^static void zswap_spm_refused/,/^}/ s|count_vm_event(item);|;|'
