@@ -1876,7 +1876,7 @@ static int touch_in_child(const char *p, long idx, long page, const char *want)
 TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
 {
 	struct zspm *z = &self->z;
-	long long fail0, pois0, dev0, spm0, charged0, in0;
+	long long fail0, pois0, dev0, spm0, charged0;
 	const long n = 32, victim = 5;
 	struct region r;
 	int i;
@@ -1929,14 +1929,13 @@ TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
 		set_str(z->cg, "memory.reclaim", "4M");
 		usleep(2500000);
 	}
-	in0 = cg_stat(z, "zswpin");
 	EXPECT_EQ(128 + SIGBUS, touch_in_child(r.data, victim, z->page,
 					       r.copy + victim * z->page))
 		TH_LOG("the failed page was read again");
 	if (cg_stat(z, "swapcached"))
 		ksft_print_msg("the failed read's folio stayed in the swap cache: %s\n",
 			       "the fault did not reach zswap");
-	EXPECT_EQ(in0, cg_stat(z, "zswpin"));
+	/* (Readahead may load neighbours: zswpin tells nothing here.) */
 	EXPECT_EQ(fail0 + 1, zdbg(z, "spm_load_fail"));
 	EXPECT_EQ(pois0 + 1, zdbg(z, "spm_poisoned"));
 
