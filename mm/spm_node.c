@@ -20,6 +20,8 @@
 #include <linux/vmstat.h>
 
 DEFINE_STATIC_KEY_FALSE(spm_nodes_present);
+/* global_zone_page_state() and node_is_spm() are inline: modules use it. */
+EXPORT_SYMBOL(spm_nodes_present);
 
 /* Each node's owner, or NULL. */
 static const struct spm_owner *spm_owners[MAX_NUMNODES];

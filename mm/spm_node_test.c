@@ -86,6 +86,8 @@ static int spm_test_alloc(unsigned long nr)
 
 	if (spm_test_nid >= MAX_NUMNODES || !node_is_spm(spm_test_nid))
 		return -EINVAL;
+	if (!nr)
+		return 0;
 	if (spm_test_owned == NUMA_NO_NODE) {
 		if (spm_node_claim(spm_test_nid, &spm_test_owner))
 			return -EBUSY;

@@ -92,7 +92,7 @@ static void zswap_spm_key_update(void)
 
 	lockdep_assert_held(&zswap_spm_key_lock);
 	/* The valve's workqueue comes with the first device. */
-	if (zswap_spm_devices && !zswap_spm_wq) {
+	if (READ_ONCE(zswap_spm_enabled) && zswap_spm_devices && !zswap_spm_wq) {
 		wq = alloc_workqueue("zswap-spm", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
 		if (!wq)
 			pr_err("workqueue allocation failed: no device is used\n");

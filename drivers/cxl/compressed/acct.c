@@ -89,7 +89,8 @@ enum ccm_pressure ccm_acct_update(struct ccm_acct *a)
 		a->level = a->forced;
 		return a->level;
 	}
-	if (a->tele_failed || a->alarm) {
+	/* alarm: ccm_alarm() sets it from any context, without the lock. */
+	if (a->tele_failed || READ_ONCE(a->alarm)) {
 		a->level = CCM_PRESSURE_CRITICAL;
 		return a->level;
 	}
@@ -112,7 +113,7 @@ enum ccm_pressure ccm_acct_update(struct ccm_acct *a)
  */
 enum ccm_refusal ccm_acct_admit(struct ccm_acct *a, enum ccm_pressure stop)
 {
-	if (a->tele_failed || a->alarm)
+	if (a->tele_failed || READ_ONCE(a->alarm))
 		return CCM_REFUSE_TELEMETRY;
 	if (ccm_acct_update(a) >= stop)
 		return CCM_REFUSE_PRESSURE;
@@ -150,7 +151,7 @@ void ccm_acct_telemetry(struct ccm_acct *a, u64 used, u64 accounted)
 	a->tele_accounted = accounted;
 	a->tele_failed = false;
 	if (used + a->inject_used < a->wm[CCM_WM_CRIT])
-		a->alarm = false;
+		WRITE_ONCE(a->alarm, false);
 	ccm_acct_update(a);
 }
 

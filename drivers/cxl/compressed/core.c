@@ -148,7 +148,7 @@ void ccm_telemetry(struct ccm_dev *cd, u64 used, u64 accounted)
 	 * zeroed, less those written since.  Without any, keep the last
 	 * figure.
 	 */
-	held = cd->stored + cd->scrub_pending;
+	held = cd->stored + cd->scrub_pending + cd->nr_poisoned;
 	pending = ccm_acct_pending(&cd->acct);
 	if (accounted == cd->acct.tele_accounted && held > pending)
 		WRITE_ONCE(cd->ratio_seen, ccm_ratio(held - pending, used));
@@ -204,8 +204,7 @@ static void ccm_alarm_work(struct work_struct *work)
 	spin_lock(&cd->lock);
 	cd->alarms++;
 	wm = cd->acct.wm[CCM_WM_CRIT];
-	/* Also if a reading that predates the alarm cleared it meanwhile. */
-	cd->acct.alarm = true;
+	/* ccm_alarm() set it; a reading below critical may have cleared it. */
 	ccm_acct_update(&cd->acct);
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);
@@ -257,7 +256,7 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 		why = CCM_REFUSE_PRESSURE;
 	else if (folio)
 		why = ccm_acct_admit(&cd->acct, stop);
-	else if (cd->acct.tele_failed || cd->acct.alarm)
+	else if (cd->acct.tele_failed || READ_ONCE(cd->acct.alarm))
 		why = CCM_REFUSE_TELEMETRY;
 	else if (cd->acct.level >= stop)
 		why = CCM_REFUSE_PRESSURE;
@@ -741,7 +740,7 @@ static ssize_t telemetry_store(struct device *dev,
 	spin_lock(&cd->lock);
 	if (cd->acct.alarm)
 		dev_info(cd->dev, "alarm cleared by the operator\n");
-	cd->acct.alarm = false;
+	WRITE_ONCE(cd->acct.alarm, false);
 	ccm_acct_update(&cd->acct);
 	ccm_check_level(cd);
 	spin_unlock(&cd->lock);

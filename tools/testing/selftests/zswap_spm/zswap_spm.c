@@ -79,6 +79,7 @@ struct zspm {
 	char was[ARRAY_SIZE(params)][16];	/* the parameters before the test */
 	cpu_set_t cpus;		/* where the test may run */
 	char mthp_was[32];	/* 64 KiB mTHP setting a test changed */
+	char period_was[16];	/* model_telemetry_ms a test changed */
 	bool swapped_off;	/* a test turned swap off */
 	bool removed;		/* a test unbound the device's region */
 	bool armed;		/* the setup changed global state */
@@ -741,6 +742,8 @@ static int disarm(struct zspm *z)
 	keep_first(&err, free_delay_ms(0));
 	if (z->mthp_was[0])
 		keep_first(&err, set_str(MTHP, "enabled", z->mthp_was));
+	if (z->period_was[0])
+		keep_first(&err, set_str(z->sys, "model_telemetry_ms", z->period_was));
 	if (z->swapped_off || !swap_active(z->swapdev)) {
 		if (swapon(z->swapdev, 0) && errno != EBUSY)
 			keep_first(&err, -errno);
@@ -1820,7 +1823,13 @@ TEST_F_TIMEOUT(zspm, large_folios_split_and_roll_back, 180)
 	out0 = get_num(MTHP "stats/", "zswpout");
 	memcpy(p, copy, 2 * folio);
 
-	/* The device admits 8 more pages, then reaches high: a split folio. */
+	/*
+	 * The device admits 8 more pages, then reaches high: a split folio.
+	 * No telemetry reading may come in between: a slow period.
+	 */
+	if (!get_str(z->sys, "model_telemetry_ms", z->period_was, sizeof(z->period_was)))
+		ASSERT_EQ(0, set_str(z->sys, "model_telemetry_ms", "5000"));
+	ASSERT_EQ(0, settle(z));
 	high = dev_num(z, "watermark_high");
 	used = dev_num(z, "used_bound_bytes");
 	snprintf(val, sizeof(val), "%lld", high - used - 8 * z->page);
@@ -1876,7 +1885,7 @@ static int touch_in_child(const char *p, long idx, long page, const char *want)
 TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
 {
 	struct zspm *z = &self->z;
-	long long fail0, pois0, dev0, spm0, charged0;
+	long long fail0, pois0, dev0, spm0, charged0, vin0;
 	const long n = 32, victim = 5;
 	struct region r;
 	int i;
@@ -1929,9 +1938,12 @@ TEST_F_TIMEOUT(zspm, failed_load_poisons_entry, 180)
 		set_str(z->cg, "memory.reclaim", "4M");
 		usleep(2500000);
 	}
+	vin0 = vm_event(z, "zswpin_spm");
 	EXPECT_EQ(128 + SIGBUS, touch_in_child(r.data, victim, z->page,
 					       r.copy + victim * z->page))
 		TH_LOG("the failed page was read again");
+	/* The victim is the only device entry: no load from a device. */
+	EXPECT_EQ(vin0, vm_event(z, "zswpin_spm"));
 	if (cg_stat(z, "swapcached"))
 		ksft_print_msg("the failed read's folio stayed in the swap cache: %s\n",
 			       "the fault did not reach zswap");
