@@ -538,26 +538,26 @@ static int offline_node(int nid)
 	return ret;
 }
 
-static long node_total_kb(int nid)
+/* @key ("MemTotal:", "MemFree:") in node @nid's meminfo, in KiB, or -1. */
+static long node_meminfo_kb(int nid, const char *key)
 {
 	char path[128], buf[4096], *m;
 
 	snprintf(path, sizeof(path), NODES "node%d/meminfo", nid);
 	if (read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	m = strstr(buf, "MemTotal:");
-	return m ? strtol(m + 9, NULL, 10) : -1;
+	m = strstr(buf, key);
+	return m ? strtol(m + strlen(key), NULL, 10) : -1;
+}
+
+static long node_total_kb(int nid)
+{
+	return node_meminfo_kb(nid, "MemTotal:");
 }
 
 static long node_free_kb(int nid)
 {
-	char path[128], buf[4096], *m;
-
-	snprintf(path, sizeof(path), NODES "node%d/meminfo", nid);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	m = strstr(buf, "MemFree:");
-	return m ? strtol(m + 8, NULL, 10) : -1;
+	return node_meminfo_kb(nid, "MemFree:");
 }
 
 /* The value of @key in a file of "key value" lines, or -1. */
