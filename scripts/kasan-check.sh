@@ -9,25 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 
 "$TOP"/scripts/prepare.sh
-KTREE=$BUILD/linux
 OBJ=$BUILD/obj-kasan
-mkdir -p "$OBJ" "$CACHE/ccache"
-export CCACHE_DIR=$CACHE/ccache CCACHE_MAXSIZE=5G CCACHE_BASEDIR=$TOP
-KMAKE=(make -s -C "$KTREE" O="$OBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j"$(($(nproc) + 1))")
-
-cat "$TOP"/config/base.config "$TOP"/config/zswap_spm.config "$TOP"/config/debug.config \
-	"$TOP"/config/kasan.config >"$OBJ/fragment.config"
-if ! cmp -s "$OBJ/fragment.config" "$OBJ/fragment.config.used" || [ ! -f "$OBJ/.config" ]; then
-	log "configuring the KASAN kernel"
-	make -s -C "$KTREE" O="$OBJ" KCONFIG_ALLCONFIG="$OBJ/fragment.config" allnoconfig >/dev/null
-	grep -qx 'CONFIG_KASAN=y' "$OBJ/.config" || die "CONFIG_KASAN did not survive the configuration"
-	cp "$OBJ/fragment.config" "$OBJ/fragment.config.used"
-fi
-log "building the KASAN kernel"
-start=$(date +%s)
-"${KMAKE[@]}" bzImage >"$BUILD/kasan-kernel-build.log" 2>&1 ||
-	die "KASAN kernel build failed (log: $BUILD/kasan-kernel-build.log)"
-info "KASAN bzImage built in $(($(date +%s) - start)) s"
+build_variant "$OBJ" "$BUILD/kasan-kernel-build.log" KASAN "$TOP"/config/base.config \
+	"$TOP"/config/zswap_spm.config "$TOP"/config/debug.config "$TOP"/config/kasan.config
+grep -qx 'CONFIG_KASAN=y' "$OBJ/.config" || die "CONFIG_KASAN did not survive the configuration"
 
 [ $# -gt 0 ] || set -- zswap_spm:zswap_spm
 set +e

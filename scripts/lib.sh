@@ -67,3 +67,25 @@ apt_private() {
 	local dir=$CACHE/apt
 	echo "-o Dir::State=$dir/state -o Dir::Cache=$dir/cache -o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
 }
+
+# Configure and build a variant of the test kernel in OBJ from the config
+# fragments given, rewriting the configuration only when the fragments
+# change.  Usage: build_variant OBJ LOG WHAT FRAGMENT...
+build_variant() {
+	local obj=$1 blog=$2 what=$3 start
+	shift 3
+	[ -f "$BUILD/linux/.complete" ] || die "no kernel tree; run scripts/fetch-kernel.sh first"
+	mkdir -p "$obj" "$CACHE/ccache"
+	export CCACHE_DIR=$CACHE/ccache CCACHE_MAXSIZE=5G CCACHE_BASEDIR=$TOP
+	local kmake=(make -s -C "$BUILD/linux" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$(($(nproc) + 1))")
+	cat "$@" >"$obj/fragment.config"
+	if ! cmp -s "$obj/fragment.config" "$obj/fragment.config.used" || [ ! -f "$obj/.config" ]; then
+		log "configuring the $what kernel"
+		make -s -C "$BUILD/linux" O="$obj" KCONFIG_ALLCONFIG="$obj/fragment.config" allnoconfig >/dev/null
+		cp "$obj/fragment.config" "$obj/fragment.config.used"
+	fi
+	log "building the $what kernel"
+	start=$(date +%s)
+	"${kmake[@]}" bzImage >"$blog" 2>&1 || die "$what kernel build failed (log: $blog)"
+	info "$what bzImage built in $(($(date +%s) - start)) s"
+}
