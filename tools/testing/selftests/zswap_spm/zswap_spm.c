@@ -1993,7 +1993,9 @@ static bool device_memory_present(void)
  * removal must wait for the frees in flight (each slowed down by the
  * injected delay), then take the memory away, not keep it for pages it
  * thinks are held.  Each page sits in a page table of its own, so that
- * the exit frees them one by one, outside a single lock.
+ * the exit frees them one by one, outside a single lock.  The race is
+ * hit only when the exit, not the evacuation, frees the last entry: this
+ * catches the old order in some runs, not in every run.
  */
 TEST_F_TIMEOUT(zspm, removal_waits_for_concurrent_frees, 240)
 {
