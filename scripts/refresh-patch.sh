@@ -4,7 +4,8 @@
 # kernel tree (for example build/linux, before the next 'make' overwrites
 # it): for each FILE, the patch's section for FILE becomes the diff between
 # pristine FILE and FILE in TREE, added if the patch had none, dropped if
-# empty.  FILE must be touched by no other patch.  The mail's text stays;
+# empty.  FILE is compared with pristine FILE plus the patches before PATCH
+# in the series; no patch after PATCH may touch it.  The mail's text stays;
 # its diffstat is rewritten.
 # usage: scripts/refresh-patch.sh PATCH TREE FILE...
 . "$(dirname "$0")/lib.sh"
@@ -13,14 +14,42 @@
 patch=$(realpath "$1"); tree=$(realpath "$2"); shift 2
 VER=$(cat "$CACHE/kernel-version")
 name=$(basename "$patch")
+base=$(mktemp -d)
+trap 'rm -rf "$base"' EXIT
+after=0
 for p in $(awk '$1 !~ /^#/ && NF { print $1 }' "$TOP/patches/series"); do
-	[ "$p" != "$name" ] || continue
+	if [ "$p" = "$name" ]; then
+		after=1
+		continue
+	fi
 	for f in "$@"; do
-		! grep -q "^+++ b/$f\$" "$TOP/patches/$p" || die "$p touches $f too"
+		grep -q "^+++ b/$f\$" "$TOP/patches/$p" || continue
+		[ $after = 0 ] || die "$p, after $name, touches $f too"
+	done
+done
+# The base of each FILE: pristine, with the patches before PATCH applied.
+for f in "$@"; do
+	if [ -e "$CACHE/linux-$VER/$f" ]; then
+		mkdir -p "$base/$(dirname "$f")"
+		cp "$CACHE/linux-$VER/$f" "$base/$f"
+	fi
+done
+for p in $(awk '$1 !~ /^#/ && NF { print $1 }' "$TOP/patches/series"); do
+	[ "$p" != "$name" ] || break
+	for f in "$@"; do
+		grep -q "^+++ b/$f\$" "$TOP/patches/$p" || continue
+		python3 - "$TOP/patches/$p" "$f" <<'PY' | patch -s -p1 -d "$base" ||
+import re, sys
+text = open(sys.argv[1]).read()
+for s in re.split(r'(?m)^(?=diff --git )', text):
+    if s.startswith('diff --git a/%s b/' % sys.argv[2]):
+        sys.stdout.write(s)
+PY
+			die "$p does not apply to $f"
 	done
 done
 
-python3 - "$patch" "$CACHE/linux-$VER" "$tree" "$@" <<'EOF'
+python3 - "$patch" "$base" "$tree" "$@" <<'EOF'
 import os, re, subprocess, sys
 patch, a, tree, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 text = open(patch).read()
