@@ -19,9 +19,15 @@
 #include <linux/spm_node.h>
 #include <linux/vmstat.h>
 
+#include "internal.h"
+#include "page_alloc.h"
+
 DEFINE_STATIC_KEY_FALSE(spm_nodes_present);
 /* global_zone_page_state() and node_is_spm() are inline: modules use it. */
 EXPORT_SYMBOL(spm_nodes_present);
+/* folio_is_spm() is inline: modules use it. */
+DEFINE_STATIC_KEY_FALSE(spm_mapping);
+EXPORT_SYMBOL(spm_mapping);
 
 /* Each node's owner, or NULL. */
 static const struct spm_owner *spm_owners[MAX_NUMNODES];
@@ -138,3 +144,47 @@ void spm_folio_free(struct folio *folio)
 	folio_put(folio);
 }
 EXPORT_SYMBOL_GPL(spm_folio_free);
+
+/**
+ * spm_mapping_enable - let pages of SPM nodes be mapped into processes
+ *
+ * Called by an owner before it first lets a process map one of its pages.
+ * From then on, never off again, the mm treats SPM folios as never
+ * exclusive (every write copies them to ordinary memory first), and the
+ * page allocator hands every freed SPM page to its owner's page_freed().
+ * Until then these checks are patched-out branches.  May sleep.
+ */
+void spm_mapping_enable(void)
+{
+	static_branch_enable(&spm_mapping);
+}
+
+/**
+ * __spm_page_freed - offer a freed page to the owner of its node
+ * @page: an order-0 page whose last reference was dropped
+ *
+ * Return: true if the owner keeps it.
+ */
+bool __spm_page_freed(struct page *page)
+{
+	int nid = page_to_nid(page);
+	const struct spm_owner *owner;
+
+	if (!node_is_spm(nid))
+		return false;
+	owner = READ_ONCE(spm_owners[nid]);
+	return owner && owner->page_freed && owner->page_freed(page);
+}
+
+/**
+ * spm_page_release - free a page its owner kept at free time
+ * @page: a page the owner's page_freed() kept
+ *
+ * The owner must answer false when page_freed() is called for it again,
+ * here.  Any context.
+ */
+void spm_page_release(struct page *page)
+{
+	free_frozen_pages(page, 0);
+}
+EXPORT_SYMBOL_GPL(spm_page_release);

@@ -6,8 +6,12 @@
  * Purpose Memory (SPM) node and driven by cxl_compressed, which hands out its
  * pages under admission control.  With zswap.spm_enabled=Y, zswap stores a
  * page by copying it into such a device page: the device compresses it, the
- * CPU does not.  Loads copy it back.  When no device admits the page, zswap
- * compresses it in software as before.
+ * CPU does not.  With zswap.spm_map=Y, a read fault maps the device page
+ * itself, read-only, into the process (the device decompresses on access);
+ * the mm copies it to DRAM when it is written (see folio_is_spm()), and the
+ * driver zeroes it when its last reference goes.  Other loads copy it back.
+ * When no device admits the page, zswap compresses it in software as
+ * before.
  *
  * This file is the storage backend.  It deals in device folios and byte
  * charges; entries, their tree and LRU, and writeback stay in mm/zswap.c.
@@ -31,9 +35,11 @@
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/notifier.h>
+#include <linux/rmap.h>
 #include <linux/spm_node.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
+#include <linux/zswap.h>
 
 #include "zswap_spm.h"
 
@@ -50,6 +56,7 @@ enum zswap_spm_stat {
 	SPM_WRITTEN_BACK,	/* moved to the swap device */
 	SPM_VALVE_RUNS,		/* escape valve passes */
 	SPM_EVACUATED,		/* entries moved off a device being removed */
+	SPM_MAPPED,		/* device pages given up to be mapped */
 	NR_SPM_STATS,
 };
 
@@ -78,11 +85,16 @@ static void spm_stat_add(enum zswap_spm_stat item, long nr)
  * a device is bound, so that without a device a store pays nothing.
  * zswap_spm_used: on at the first store that could reach a device, never
  * off: device entries may outlive both, and every entry check depends on it.
+ * zswap_spm_map_on: read faults map device pages; on while stores are on
+ * and zswap.spm_map is Y.  Pages mapped already stay mapped when it goes
+ * off: the mm's own key, spm_mapping, stays on.
  */
 DEFINE_STATIC_KEY_FALSE(zswap_spm_store_on);
 DEFINE_STATIC_KEY_FALSE(zswap_spm_used);
+DEFINE_STATIC_KEY_FALSE(zswap_spm_map_on);
 
 static bool zswap_spm_enabled __read_mostly;
+static bool zswap_spm_map = true;
 static DEFINE_MUTEX(zswap_spm_key_lock);
 static unsigned int zswap_spm_devices;	/* bound; guarded by the lock */
 
@@ -104,11 +116,18 @@ static void zswap_spm_key_update(void)
 	} else {
 		static_branch_disable(&zswap_spm_store_on);
 	}
+	if (static_key_enabled(&zswap_spm_store_on) && READ_ONCE(zswap_spm_map)) {
+		spm_mapping_enable();
+		static_branch_enable(&zswap_spm_map_on);
+	} else {
+		static_branch_disable(&zswap_spm_map_on);
+	}
 }
 
-static int zswap_spm_enabled_set(const char *val,
-				 const struct kernel_param *kp)
+/* spm_enabled and spm_map: set the flag, then the keys it implies. */
+static int zswap_spm_bool_set(const char *val, const struct kernel_param *kp)
 {
+	bool *flag = kp->arg;
 	bool on;
 	int ret;
 
@@ -117,24 +136,26 @@ static int zswap_spm_enabled_set(const char *val,
 		return ret;
 	/* On the command line: the initcall sets the keys. */
 	if (system_state == SYSTEM_BOOTING) {
-		WRITE_ONCE(zswap_spm_enabled, on);
+		WRITE_ONCE(*flag, on);
 		return 0;
 	}
 	mutex_lock(&zswap_spm_key_lock);
-	WRITE_ONCE(zswap_spm_enabled, on);
+	WRITE_ONCE(*flag, on);
 	zswap_spm_key_update();
 	mutex_unlock(&zswap_spm_key_lock);
 	return 0;
 }
 
-static const struct kernel_param_ops zswap_spm_enabled_ops = {
-	.set = zswap_spm_enabled_set,
+static const struct kernel_param_ops zswap_spm_bool_ops = {
+	.set = zswap_spm_bool_set,
 	.get = param_get_bool,
 };
-module_param_cb(spm_enabled, &zswap_spm_enabled_ops, &zswap_spm_enabled,
-		0644);
+module_param_cb(spm_enabled, &zswap_spm_bool_ops, &zswap_spm_enabled, 0644);
 MODULE_PARM_DESC(spm_enabled,
 		 "Store swapped pages on compressed memory devices (default N)");
+module_param_cb(spm_map, &zswap_spm_bool_ops, &zswap_spm_map, 0644);
+MODULE_PARM_DESC(spm_map,
+		 "Map device pages read-only on read faults rather than copy them (default Y)");
 
 /* -------- fault injection -------- */
 /*
@@ -189,10 +210,15 @@ void zswap_spm_count_out(struct obj_cgroup *objcg, long nr)
 /**
  * zswap_spm_count_in - count a page loaded from a device
  * @objcg: the cgroup of the entry, or NULL
+ * @mapped: the device page itself is mapped, rather than a copy
  */
-void zswap_spm_count_in(struct obj_cgroup *objcg)
+void zswap_spm_count_in(struct obj_cgroup *objcg, bool mapped)
 {
 	zswap_spm_event(objcg, ZSWPIN_SPM, 1);
+	if (mapped)
+		zswap_spm_event(objcg, ZSWPIN_SPM_MAPPED, 1);
+	else if (zswap_spm_mapping())
+		zswap_spm_event(objcg, ZSWPIN_SPM_COPIED, 1);
 }
 
 /**
@@ -284,6 +310,11 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	}
 
 	nid = folio_nid(dev);
+	/* A page mapped from a device, stored again: copied, for now. */
+	if (folio_is_spm(page_folio(page))) {
+		count_vm_event(ZSWPSPM_RESTORE);
+		count_memcg_folio_events(page_folio(page), ZSWPSPM_RESTORE, 1);
+	}
 	if (spm_fail(&fail_spm_store) ||
 	    copy_mc_highpage(folio_page(dev, 0), page)) {
 		/* Never reported stored: the driver drops its admission. */
@@ -334,6 +365,28 @@ bool zswap_spm_load(struct folio *dev, struct folio *folio)
 	}
 	flush_dcache_folio(folio);
 	return true;
+}
+
+/**
+ * zswap_spm_lend - give a device entry's page up to be mapped
+ * @dev: the device folio, which a read fault took as its swap cache folio
+ *	(zswap_spm_adopt())
+ * @charge: the bytes the entry was charged
+ *
+ * The page leaves zswap: it is the swap cache folio now, with the data, and
+ * counts in the driver as stored and mapped until its last reference goes.
+ * The entry's reference is dropped; free the entry without its page.
+ */
+void zswap_spm_lend(struct folio *dev, unsigned int charge)
+{
+	int nid = folio_nid(dev);
+
+	spm_stat_add(SPM_CHARGED_BYTES, -(long)charge);
+	spm_stat_add(SPM_STORED_PAGES, -1);
+	spm_stat_add(SPM_MAPPED, 1);
+	ccm_folio_lend(dev);
+	folio_put(dev);
+	zswap_spm_node_put(nid);
 }
 
 /**
@@ -513,7 +566,65 @@ static const char * const spm_stat_names[NR_SPM_STATS] = {
 	[SPM_WRITTEN_BACK]	= "spm_written_back",
 	[SPM_VALVE_RUNS]	= "spm_valve_runs",
 	[SPM_EVACUATED]		= "spm_evacuated",
+	[SPM_MAPPED]		= "spm_mapped",
 };
+
+/*
+ * spm_writable_ptes, a test oracle: PTEs that map a page of an SPM node
+ * writable or dirty.  Device pages are mapped read-only and every write
+ * moves them to DRAM first: this must read 0.  Walks every mapped page of
+ * every SPM node.
+ */
+static bool spm_count_writable(struct folio *folio, struct vm_area_struct *vma,
+			       unsigned long addr, void *arg)
+{
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, addr, 0);
+	unsigned long *n = arg;
+	pte_t pte;
+
+	while (page_vma_mapped_walk(&pvmw)) {
+		if (!pvmw.pte)
+			continue;
+		pte = ptep_get(pvmw.pte);
+		if (pte_present(pte) && (pte_write(pte) || pte_dirty(pte)))
+			(*n)++;
+	}
+	return true;
+}
+
+static int spm_writable_get(void *data, u64 *val)
+{
+	unsigned long n = 0, pfn;
+	struct rmap_walk_control rwc = {
+		.rmap_one = spm_count_writable,
+		.arg = &n,
+		.anon_lock = folio_lock_anon_vma_read,
+	};
+	struct folio *folio;
+	struct page *page;
+	int nid;
+
+	for_each_node_state(nid, N_SPM) {
+		for (pfn = node_start_pfn(nid); pfn < node_end_pfn(nid); pfn++) {
+			page = pfn_to_online_page(pfn);
+			if (!page)
+				continue;
+			folio = page_folio(page);
+			if (!folio_try_get(folio))
+				continue;
+			if (folio_test_anon(folio) && folio_mapped(folio) &&
+			    folio_trylock(folio)) {
+				rmap_walk(folio, &rwc);
+				folio_unlock(folio);
+			}
+			folio_put(folio);
+			cond_resched();
+		}
+	}
+	*val = n;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(spm_writable_fops, spm_writable_get, NULL, "%llu\n");
 
 /**
  * zswap_spm_debugfs_init - add the backend's counters to zswap's directory
@@ -526,6 +637,8 @@ void zswap_spm_debugfs_init(struct dentry *root)
 	for (i = 0; i < NR_SPM_STATS; i++)
 		debugfs_create_file_unsafe(spm_stat_names[i], 0444, root,
 					   &zswap_spm_stats[i], &spm_stat_fops);
+	debugfs_create_file_unsafe("spm_writable_ptes", 0400, root, NULL,
+				   &spm_writable_fops);
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 	fault_create_debugfs_attr("fail_spm_store", root, &fail_spm_store);
 	fault_create_debugfs_attr("fail_spm_load", root, &fail_spm_load);

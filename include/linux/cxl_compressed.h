@@ -77,6 +77,7 @@ struct ccm_state {
 struct folio *ccm_alloc_folio(int nid, gfp_t gfp, unsigned int min_ratio);
 void ccm_folio_stored(struct folio *folio, struct ccm_state *state);
 void ccm_free_folio(struct folio *folio);
+void ccm_folio_lend(struct folio *folio);
 void ccm_quarantine_folio(struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
 int ccm_register_notifier(struct notifier_block *nb);
@@ -97,6 +98,10 @@ static inline void ccm_folio_stored(struct folio *folio,
 }
 
 static inline void ccm_free_folio(struct folio *folio)
+{
+}
+
+static inline void ccm_folio_lend(struct folio *folio)
 {
 }
 

@@ -12,20 +12,45 @@
 #include <linux/nodemask.h>
 
 struct folio;
+struct page;
 
 /**
  * struct spm_owner - the one allocator of an SPM node's memory
  * @name: for messages
+ * @page_freed: called, once SPM pages may be mapped (spm_mapping_enable()),
+ *	when the last reference to an order-0 page of the node is dropped,
+ *	before the page allocator does anything with it; in any context,
+ *	IRQ included.  Returns true to keep the page: the owner then holds
+ *	it frozen (reference count 0, the page allocator's flags and fields
+ *	untouched, page->pcp_llist free for its use) and later hands it to
+ *	spm_page_release().  Returns false to let the page be freed: pages
+ *	the owner frees itself, and pages with a memory error.  NULL: keep
+ *	nothing.
  *
  * A driver that hot-adds SPM memory claims its node with spm_node_claim();
- * only the owner allocates there, through spm_folio_alloc().
+ * only the owner allocates there, through spm_folio_alloc().  A page it
+ * lets a process map comes back to it through @page_freed, however the
+ * mapping ends, so that it can, for example, zero it first.
  */
 struct spm_owner {
 	const char *name;
+	bool (*page_freed)(struct page *page);
 };
 
 #ifdef CONFIG_SPM_NODE
 DECLARE_STATIC_KEY_FALSE(spm_nodes_present);
+DECLARE_STATIC_KEY_FALSE(spm_mapping);
+
+/**
+ * spm_mapping_on - may pages of SPM nodes be mapped into processes?
+ *
+ * Return: true once spm_mapping_enable() was called; a patched-out branch
+ * before.
+ */
+static inline bool spm_mapping_on(void)
+{
+	return static_branch_unlikely(&spm_mapping);
+}
 
 /**
  * node_is_spm - is a node a Specific Purpose Memory node?
@@ -59,8 +84,35 @@ void spm_node_release(int nid, const struct spm_owner *owner);
 struct folio *spm_folio_alloc(const struct spm_owner *owner, int nid,
 			      gfp_t gfp, unsigned int order);
 void spm_folio_free(struct folio *folio);
+void spm_mapping_enable(void);
+bool __spm_page_freed(struct page *page);
+void spm_page_release(struct page *page);
+
+/**
+ * spm_page_freed - let the owner of an SPM node take a freed page back
+ * @page: a page whose last reference was dropped
+ * @order: its order
+ *
+ * Called by the page allocator first thing when a page is freed.
+ *
+ * Return: true if the owner keeps @page (see struct spm_owner).
+ */
+static inline bool spm_page_freed(struct page *page, unsigned int order)
+{
+	return spm_mapping_on() && !order && __spm_page_freed(page);
+}
 #else
 static inline bool node_is_spm(int nid)
+{
+	return false;
+}
+
+static inline bool spm_mapping_on(void)
+{
+	return false;
+}
+
+static inline bool spm_page_freed(struct page *page, unsigned int order)
 {
 	return false;
 }
@@ -91,6 +143,14 @@ static inline struct folio *spm_folio_alloc(const struct spm_owner *owner,
 }
 
 static inline void spm_folio_free(struct folio *folio)
+{
+}
+
+static inline void spm_mapping_enable(void)
+{
+}
+
+static inline void spm_page_release(struct page *page)
 {
 }
 #endif /* CONFIG_SPM_NODE */

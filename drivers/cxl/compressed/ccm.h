@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/range.h>
 #include <linux/spinlock.h>
@@ -137,7 +138,11 @@ struct ccm_model;
  * @acct: capacity accounting
  * @closing: the device admits nothing: it is being unbound
  * @written: per page, reported stored by its consumer
- * @stored: pages held by consumers
+ * @lent: per page, lent by its consumer to be mapped into processes
+ * @releasing: per page, being freed by the driver itself
+ * @nr_lent: pages lent and not freed yet
+ * @freed: lent pages whose last reference went, from spm page_freed()
+ * @stored: pages held by consumers, lent ones and @freed included
  * @ratio_seen: average ratio, in percent, of the data the last telemetry
  *	reading includes, the nominal ratio while it includes none; see
  *	struct ccm_state
@@ -179,6 +184,10 @@ struct ccm_dev {
 	struct ccm_acct acct;
 	bool closing;
 	unsigned long *written;
+	unsigned long *lent;
+	unsigned long *releasing;
+	atomic_long_t nr_lent;
+	struct llist_head freed;
 	u64 stored;
 	unsigned int ratio_seen;
 	u64 refused[CCM_NR_REFUSALS];

@@ -30,8 +30,13 @@ module_param(model, charp, 0444);
 MODULE_PARM_DESC(model,
 		 "Emulated engine for devices without compression telemetry: none, lz4 or fixed");
 
+static bool ccm_page_freed(struct page *page);
+
 /* The owner of our nodes: nothing else allocates there. */
-static const struct spm_owner ccm_owner = { .name = "cxl_compressed" };
+static const struct spm_owner ccm_owner = {
+	.name = "cxl_compressed",
+	.page_freed = ccm_page_freed,
+};
 
 /* Must stay valid while memory is added: the resource keeps a pointer. */
 static const char ccm_res_name[] = "System RAM (cxl_compressed)";
@@ -214,6 +219,51 @@ static void ccm_alarm_work(struct work_struct *work)
 			    used, wm);
 }
 
+/*
+ * Give a page back to the page allocator.  While pages may be mapped, every
+ * freed page of the node comes to ccm_page_freed() first: this one is not to
+ * be kept.  The bit outlives the free if nothing was mapped yet, and is
+ * cleared when the page is allocated again.
+ */
+static void ccm_release(struct ccm_dev *cd, struct folio *folio)
+{
+	set_bit(ccm_page_index(cd, folio_pfn(folio)), cd->releasing);
+	if (folio_ref_count(folio))
+		spm_folio_free(folio);
+	else	/* kept by ccm_page_freed() */
+		spm_page_release(&folio->page);
+}
+
+/*
+ * The page allocator's page_freed() of our nodes: the last reference to a
+ * page was dropped, in any context.  A page the driver frees itself goes;
+ * any other held data (a page lent to be mapped, which any route may have
+ * freed: munmap, a copy on write, reclaim, migration) and is kept for the
+ * scrub.
+ */
+static bool ccm_page_freed(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct ccm_dev *cd;
+	bool keep = false;
+
+	rcu_read_lock();
+	cd = ccm_find(page_to_nid(page));
+	if (cd && ccm_owns(cd, pfn) &&
+	    !test_and_clear_bit(ccm_page_index(cd, pfn), cd->releasing)) {
+		if (test_and_clear_bit(ccm_page_index(cd, pfn), cd->lent))
+			atomic_long_dec(&cd->nr_lent);
+		else
+			dev_WARN_ONCE(cd->dev, 1, "page %#lx freed, never lent\n",
+				      pfn);
+		llist_add(&page->pcp_llist, &cd->freed);
+		queue_work(ccm_wq, &cd->scrub_work);
+		keep = true;
+	}
+	rcu_read_unlock();
+	return keep;
+}
+
 /**
  * ccm_dev_alloc - allocate a page of one device under admission control
  * @cd: the device
@@ -232,6 +282,7 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 {
 	struct folio *folio = NULL;
 	enum ccm_refusal why;
+	unsigned long idx;
 	u64 bound;
 
 	/* No page for what would be refused anyway. */
@@ -247,6 +298,12 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 			      folio_pfn(folio), cd->nid);
 		spm_folio_free(folio);
 		folio = NULL;
+	}
+	if (folio) {
+		/* Left set by a free while nothing was mapped; see below. */
+		idx = ccm_page_index(cd, folio_pfn(folio));
+		clear_bit(idx, cd->releasing);
+		clear_bit(idx, cd->lent);
 	}
 
 	spin_lock(&cd->lock);
@@ -273,7 +330,7 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 		return folio;
 
 	if (folio)
-		spm_folio_free(folio);
+		ccm_release(cd, folio);
 	trace_cxl_compressed_refuse(cd->dev, why, bound);
 	return ERR_PTR(-ENOSPC);
 }
@@ -394,6 +451,29 @@ void ccm_folio_stored(struct folio *folio, struct ccm_state *state)
 EXPORT_SYMBOL_GPL(ccm_folio_stored);
 
 /**
+ * ccm_folio_lend - a consumer lets processes map a device page
+ * @folio: a folio from ccm_alloc_folio() that ccm_folio_stored() reported
+ *
+ * The consumer gives up its reference, but the page still holds its data
+ * and counts as stored.  The page allocator hands it back when its last
+ * reference goes, however that happens; then it is zeroed and freed as by
+ * ccm_free_folio().  The mm never makes a lent page writable (every write
+ * copies it to ordinary memory first) and never migrates a page onto the
+ * device; it may migrate one off it.  Call spm_mapping_enable() before the
+ * first lend.
+ */
+void ccm_folio_lend(struct folio *folio)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+
+	if (WARN_ON_ONCE(!cd))
+		return;
+	if (!test_and_set_bit(ccm_page_index(cd, folio_pfn(folio)), cd->lent))
+		atomic_long_inc(&cd->nr_lent);
+}
+EXPORT_SYMBOL_GPL(ccm_folio_lend);
+
+/**
  * ccm_free_folio - free a device page
  * @folio: a folio from ccm_alloc_folio(), with the caller's reference the
  *	only one, not mapped, on no list and never made movable
@@ -408,8 +488,7 @@ void ccm_free_folio(struct folio *folio)
 
 	if (WARN_ON_ONCE(!cd))
 		return;
-	VM_WARN_ON_ONCE_FOLIO(folio_ref_count(folio) != 1 ||
-			      folio_mapped(folio), folio);
+	VM_WARN_ON_ONCE_FOLIO(folio_mapped(folio), folio);
 	spin_lock(&cd->lock);
 	cd->stored--;
 	list_add_tail(&folio->lru, &cd->scrub_list);
@@ -450,6 +529,7 @@ EXPORT_SYMBOL_GPL(ccm_quarantine_folio);
 static void ccm_scrub_work(struct work_struct *work)
 {
 	struct ccm_dev *cd = container_of(work, struct ccm_dev, scrub_work);
+	struct llist_node *freed, *node, *next_node;
 	struct folio *folio, *next;
 	bool media = READ_ONCE(cd->scrub_media);
 	unsigned long idx;
@@ -457,7 +537,21 @@ static void ccm_scrub_work(struct work_struct *work)
 	bool cancel;
 	int rc;
 
+	freed = llist_del_all(&cd->freed);
 	spin_lock(&cd->lock);
+	llist_for_each_safe(node, next_node, freed) {
+		folio = page_folio(container_of(node, struct page, pcp_llist));
+		cd->stored--;
+		if (unlikely(folio_test_hwpoison(folio))) {
+			/* Not zeroed, never handed out: the mm keeps it. */
+			spin_unlock(&cd->lock);
+			ccm_release(cd, folio);
+			spin_lock(&cd->lock);
+			continue;
+		}
+		list_add_tail(&folio->lru, &cd->scrub_list);
+		cd->scrub_pending++;
+	}
 	list_splice_init(&cd->scrub_list, &batch);
 	spin_unlock(&cd->lock);
 	if (list_empty(&batch))
@@ -500,7 +594,7 @@ static void ccm_scrub_work(struct work_struct *work)
 		cd->scrub_pending--;
 		ccm_check_level(cd);
 		spin_unlock(&cd->lock);
-		spm_folio_free(folio);
+		ccm_release(cd, folio);
 		cond_resched();
 	}
 }
@@ -664,6 +758,7 @@ CCM_SHOW_U64(admissions_refused,
 	     cd->refused[CCM_REFUSE_RATIO])
 CCM_SHOW_U64(alarms, cd->alarms)
 CCM_SHOW_U64(poisoned_pages, cd->nr_poisoned)
+CCM_SHOW_U64(mapped_pages, atomic_long_read(&cd->nr_lent))
 
 static DEVICE_ATTR_RO(logical_bytes);
 static DEVICE_ATTR_RO(physical_used_bytes);
@@ -674,6 +769,7 @@ static DEVICE_ATTR_RO(admissions);
 static DEVICE_ATTR_RO(admissions_refused);
 static DEVICE_ATTR_RO(alarms);
 static DEVICE_ATTR_RO(poisoned_pages);
+static DEVICE_ATTR_RO(mapped_pages);
 
 static ssize_t physical_bytes_store(struct device *dev,
 				    struct device_attribute *attr,
@@ -849,6 +945,7 @@ static struct attribute *ccm_attrs[] = {
 	&dev_attr_admissions_refused.attr,
 	&dev_attr_alarms.attr,
 	&dev_attr_poisoned_pages.attr,
+	&dev_attr_mapped_pages.attr,
 	&dev_attr_telemetry.attr,
 	&dev_attr_model.attr,
 	&dev_attr_scrub.attr,
@@ -996,8 +1093,12 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	rc = -ENOMEM;
 	cd->written = kvcalloc(BITS_TO_LONGS(ccm_nr_pages(cd)), sizeof(long),
 			       GFP_KERNEL);
+	cd->lent = kvcalloc(BITS_TO_LONGS(ccm_nr_pages(cd)), sizeof(long),
+			    GFP_KERNEL);
+	cd->releasing = kvcalloc(BITS_TO_LONGS(ccm_nr_pages(cd)), sizeof(long),
+				 GFP_KERNEL);
 	cd->res_name = kstrdup(dev_name(dev), GFP_KERNEL);
-	if (!cd->written || !cd->res_name)
+	if (!cd->written || !cd->lent || !cd->releasing || !cd->res_name)
 		goto err_free;
 
 	cd->res = request_mem_region(range.start, range_len(&range),
@@ -1053,6 +1154,8 @@ err_res:
 err_free:
 	kfree(cd->res_name);
 	kvfree(cd->written);
+	kvfree(cd->lent);
+	kvfree(cd->releasing);
 	kfree(cd);
 	spm_node_release(nid, &ccm_owner);
 	return rc;
@@ -1069,7 +1172,7 @@ static void ccm_release_poisoned(struct ccm_dev *cd)
 
 	list_for_each_entry_safe(folio, next, &cd->poisoned, lru) {
 		list_del(&folio->lru);
-		spm_folio_free(folio);
+		ccm_release(cd, folio);
 	}
 	cd->nr_poisoned = 0;
 }
@@ -1090,8 +1193,9 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	blocking_notifier_call_chain(&ccm_chain, CCM_EVENT_REMOVE, &ev);
 	flush_work(&cd->scrub_work);
 
+	/* Pages lent to be mapped are the mm's: offlining migrates them. */
 	spin_lock(&cd->lock);
-	held = cd->stored + cd->scrub_pending;
+	held = cd->stored + cd->scrub_pending - atomic_long_read(&cd->nr_lent);
 	spin_unlock(&cd->lock);
 	if (held) {
 		/*
@@ -1107,6 +1211,18 @@ static void ccm_remove(struct dev_dax *dev_dax)
 		return;
 	}
 
+	/*
+	 * Offlining migrates the mapped pages to DRAM; the device stays
+	 * listed meanwhile, for ccm_page_freed() to scrub what they leave.
+	 */
+	ccm_release_poisoned(cd);
+	if (offline_and_remove_memory(cd->range.start, range_len(&cd->range))) {
+		dev_err(cd->dev, "%#llx-%#llx stays online until reboot\n",
+			cd->range.start, cd->range.end);
+		return;
+	}
+	flush_work(&cd->scrub_work);
+
 	mutex_lock(&ccm_devs_lock);
 	list_del_rcu(&cd->list);
 	mutex_unlock(&ccm_devs_lock);
@@ -1115,18 +1231,14 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	cd->engine->stop(cd);
 	cancel_work_sync(&cd->alarm_work);
 	cancel_work_sync(&cd->notify_work);
-	ccm_release_poisoned(cd);
-	if (offline_and_remove_memory(cd->range.start, range_len(&cd->range))) {
-		dev_err(cd->dev, "%#llx-%#llx stays online until reboot\n",
-			cd->range.start, cd->range.end);
-		return;
-	}
 	memory_group_unregister(cd->mgid);
 	spm_node_release(cd->nid, &ccm_owner);
 	remove_resource(cd->res);
 	kfree(cd->res);
 	kfree(cd->res_name);
 	kvfree(cd->written);
+	kvfree(cd->lent);
+	kvfree(cd->releasing);
 	dev_set_drvdata(&dev_dax->dev, NULL);
 	put_device(cd->dev);
 	kfree(cd);
