@@ -30,8 +30,11 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +52,7 @@
 #define CCM_DBG "/sys/kernel/debug/cxl_compressed/"
 #define CGROOT "/sys/fs/cgroup/"
 #define MTHP "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/"
+#define NUMA_BALANCING "/proc/sys/kernel/numa_balancing"
 
 #define KIB 1024L
 #define MIB (1024 * KIB)
@@ -64,9 +68,11 @@ enum content { RANDOM, PATTERN, TEXT, DENSE_TEXT, ZERO };
 /* zswap's parameters the tests set, and the values they set. */
 static const char * const params[] = {
 	"enabled", "shrinker_enabled", "spm_enabled", "compressor", "max_pool_percent",
+	"spm_map",
 };
 
-static const char * const param_test[] = { "Y", "N", "Y", "lz4", "20" };
+/* Copying loads, but in the map_ tests, which map device pages. */
+static const char * const param_test[] = { "Y", "N", "Y", "lz4", "20", "N" };
 
 struct zspm {
 	long page;
@@ -80,6 +86,7 @@ struct zspm {
 	cpu_set_t cpus;		/* where the test may run */
 	char mthp_was[32];	/* 64 KiB mTHP setting a test changed */
 	char period_was[16];	/* model_telemetry_ms a test changed */
+	char numa_was[16];	/* kernel.numa_balancing a test changed */
 	bool swapped_off;	/* a test turned swap off */
 	bool removed;		/* a test unbound the device's region */
 	bool armed;		/* the setup changed global state */
@@ -744,6 +751,8 @@ static int disarm(struct zspm *z)
 		keep_first(&err, set_str(MTHP, "enabled", z->mthp_was));
 	if (z->period_was[0])
 		keep_first(&err, set_str(z->sys, "model_telemetry_ms", z->period_was));
+	if (z->numa_was[0])
+		keep_first(&err, set_str(NUMA_BALANCING, "", z->numa_was));
 	if (z->swapped_off || !swap_active(z->swapdev)) {
 		if (swapon(z->swapdev, 0) && errno != EBUSY)
 			keep_first(&err, -errno);
@@ -1104,13 +1113,10 @@ static int load_worker(struct zspm *z, struct load_report *rep)
 	return rep->bad || rep->stuck ? 1 : 0;
 }
 
-/*
- * spm_enabled flips about 50 times while a process pushes pages out and
- * reads them back: every page reads back as written, every write succeeds.
- */
-TEST_F_TIMEOUT(zspm, backend_toggled_under_load, 240)
+/* @param flips while a process pushes pages out and reads them back. */
+static void toggled_under_load(struct __test_metadata *_metadata, struct zspm *z,
+			       const char *param)
 {
-	struct zspm *z = &self->z;
 	struct load_report *rep;
 	int i, failed = 0, status;
 	pid_t pid;
@@ -1128,17 +1134,17 @@ TEST_F_TIMEOUT(zspm, backend_toggled_under_load, 240)
 	/* No ASSERT until the worker is reaped. */
 	for (i = 0; i < 50 || (__atomic_load_n(&rep->rounds, __ATOMIC_ACQUIRE) < 4 && i < 2000);
 	     i++) {
-		if (spm_enable(i % 2))
+		if (set_str(PARAM, param, i % 2 ? "Y" : "N"))
 			failed++;
 		usleep(20000);
 	}
-	if (spm_enable(true))
+	if (set_str(PARAM, param, "Y"))
 		failed++;
 	__atomic_store_n(&rep->stop, 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ksft_print_msg("%d toggles, %ld rounds, %ld pages pushed out, %lld to the device\n",
 		       i, rep->rounds, rep->pushed, cg_stat(z, "zswpout_spm"));
-	EXPECT_EQ(0, failed) TH_LOG("%d writes to spm_enabled failed", failed);
+	EXPECT_EQ(0, failed) TH_LOG("%d writes to %s failed", failed, param);
 	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("the worker died of signal %d", WTERMSIG(status));
 	EXPECT_NE(2, WEXITSTATUS(status)) TH_LOG("the worker could not set up");
 	EXPECT_EQ(0, rep->bad) TH_LOG("%ld pages read back differ from what was written",
@@ -1146,6 +1152,15 @@ TEST_F_TIMEOUT(zspm, backend_toggled_under_load, 240)
 	EXPECT_EQ(0, rep->stuck) TH_LOG("%ld rounds left pages resident", rep->stuck);
 	EXPECT_LE(4, rep->rounds);
 	EXPECT_EQ(rep->pushed, wait_for(cg_stat, z, "zswpout", rep->pushed, EQ, STAT_MS));
+}
+
+/*
+ * spm_enabled flips about 50 times while a process pushes pages out and
+ * reads them back: every page reads back as written, every write succeeds.
+ */
+TEST_F_TIMEOUT(zspm, backend_toggled_under_load, 240)
+{
+	toggled_under_load(_metadata, &self->z, "spm_enabled");
 }
 
 /*
@@ -2060,6 +2075,465 @@ TEST_F_TIMEOUT(zspm, removal_waits_for_concurrent_frees, 240)
 
 	ASSERT_EQ(0, device_restore(z));
 	z->removed = false;
+}
+
+/* ---- zswap.spm_map: device pages mapped read-only ---- */
+
+/* The node page @p is on (move_pages(2) without target nodes), or -errno. */
+static int page_node(void *p)
+{
+	int status = -1;
+
+	if (syscall(__NR_move_pages, 0, 1UL, &p, NULL, &status, 0))
+		return -errno;
+	return status;
+}
+
+/* Pages of @r on node @nid. */
+static long pages_on(struct zspm *z, struct region *r, int nid)
+{
+	long i, n = 0;
+
+	for (i = 0; i < r->pages; i++)
+		n += page_node(r->data + i * z->page) == nid;
+	return n;
+}
+
+static int device_node(struct zspm *z)
+{
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), DAX "%s/", z->dax);
+	return get_num(dir, "target_node");
+}
+
+/* Faults, minor and major, the calling process took so far. */
+static long faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/* A byte of every page of @p summed: reads each page once. */
+static long byte_sum(struct zspm *z, const char *p, long pages)
+{
+	long i, sum = 0;
+
+	for (i = 0; i < pages; i++)
+		sum += p[i * z->page + 7];
+	return sum;
+}
+
+/* The oracle: writable or dirty PTEs to device pages, 0 or the test fails. */
+static void no_writable_device_ptes(struct __test_metadata *_metadata, struct zspm *z)
+{
+	EXPECT_EQ(0, zdbg(z, "spm_writable_ptes"))
+		TH_LOG("a device page is mapped writable or dirty");
+}
+
+/*
+ * Device pages mapped now, as the driver counts them, less @base; after
+ * waiting up to @ms for the count to reach @want.  A freed page may wait
+ * in a per-CPU LRU batch, which holds a reference: drain them first.
+ */
+static long long mapped_now(struct zspm *z, long long base, long long want, int ms)
+{
+	if (ms)
+		set_str("/proc/sys/vm/", "drop_caches", "1");
+	return wait_for(dev_num, z, "mapped_pages", base + want, EQ, ms) - base;
+}
+
+/*
+ * zswap.spm_map=Y for a test, and NUMA balancing off: its hinting faults
+ * would fault in the middle of a test, and move device pages to DRAM.
+ */
+static int map_on(struct zspm *z)
+{
+	if (!access(NUMA_BALANCING, W_OK) && !z->numa_was[0]) {
+		get_str(NUMA_BALANCING, "", z->numa_was, sizeof(z->numa_was));
+		set_str(NUMA_BALANCING, "", "0");
+	}
+	return set_str(PARAM, "spm_map", "Y");
+}
+
+/*
+ * Store @r, text and patterned pages (the device takes them), from the test
+ * cgroup with zswap.spm_map=Y, then read it: every page maps its device
+ * page.
+ */
+static void map_region(struct __test_metadata *_metadata, struct zspm *z,
+		       struct region *r, long n, uint64_t seed)
+{
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, r, n));
+	region_fill(z, r, 0, n / 2, TEXT, seed);
+	region_fill(z, r, n / 2, n - n / 2, PATTERN, seed);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, r));
+	store(_metadata, z, r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	check_data(_metadata, z, r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_mapped", n, EQ, STAT_MS));
+	ASSERT_EQ(n, pages_on(z, r, device_node(z)));
+}
+
+/*
+ * A read fault maps the device page itself: after swap-out and a read pass
+ * (at the default page-cluster: readahead must leave device entries alone)
+ * every page is on the device node with its data, no page was admitted
+ * again, the second pass takes no fault, zswap holds none of them and the
+ * driver counts them mapped; once unmapped, they are zeroed and freed.
+ */
+TEST_F_TIMEOUT(zspm, map_read_maps_device_pages, 180)
+{
+	struct zspm *z = &self->z;
+	long long adm0, mapped0, stored0, spm0;
+	const long n = 256;
+	struct region r;
+	long f0;
+	int nid = device_node(z);
+
+	ASSERT_LE(0, nid);
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n / 2, TEXT, 0x5eed1401);
+	region_fill(z, &r, n / 2, n / 2, PATTERN, 0x5eed1402);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	mapped0 = dev_num(z, "mapped_pages");
+	ASSERT_LE(0, mapped0) TH_LOG("no mapped_pages in %s", z->sys);
+	stored0 = dev_num(z, "stored_pages");
+	spm0 = zdbg(z, "spm_stored_pages");
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	adm0 = dev_num(z, "admissions");
+
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_mapped", n, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_copied"));
+	EXPECT_EQ(n, pages_on(z, &r, nid));
+	EXPECT_EQ(adm0, dev_num(z, "admissions"));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(n, mapped_now(z, mapped0, n, 0));
+	EXPECT_EQ(stored0 + n, dev_num(z, "stored_pages"));
+	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	f0 = faults();
+	EXPECT_EQ(byte_sum(z, r.copy, n), byte_sum(z, r.data, n));
+	EXPECT_EQ(f0, faults()) TH_LOG("the second read pass faulted");
+	no_writable_device_ptes(_metadata, z);
+
+	ASSERT_EQ(0, munmap(r.data, n * z->page));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	EXPECT_EQ(stored0, wait_for(dev_num, z, "stored_pages", stored0, EQ, LEVEL_MS));
+}
+
+/*
+ * Writing a mapped device page moves it to DRAM: each written page ends on
+ * node 0 with what was written, and its device page is released.
+ */
+TEST_F_TIMEOUT(zspm, map_write_moves_page_to_dram, 180)
+{
+	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages"), cow0;
+	const long n = 128;
+	struct region r;
+	long i;
+
+	ASSERT_LE(0, mapped0);
+	map_region(_metadata, z, &r, n, 0x5eed1501);
+	cow0 = cg_stat(z, "zswpspm_cow");
+	for (i = 0; i < n; i++) {
+		r.data[i * z->page + 11] ^= 0x5a;
+		r.copy[i * z->page + 11] ^= 0x5a;
+	}
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, pages_on(z, &r, 0));
+	EXPECT_EQ(cow0 + n, wait_for(cg_stat, z, "zswpspm_cow", cow0 + n, EQ, STAT_MS));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	no_writable_device_ptes(_metadata, z);
+}
+
+/* A write fault on a swapped-out page copies it, as before: nothing maps. */
+TEST_F_TIMEOUT(zspm, map_write_fault_at_swapin_copies, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 128;
+	struct region r;
+	long i;
+
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n, TEXT, 0x5eed1601);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	/* Stores only: a read would fault first, and map. */
+	for (i = 0; i < n; i++) {
+		r.copy[i * z->page] = 0x42;
+		r.data[i * z->page] = 0x42;
+	}
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, pages_on(z, &r, 0));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_mapped"));
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_copied", n, EQ, STAT_MS));
+}
+
+/* With zswap.spm_map=N, loads copy: no page stays on the device. */
+TEST_F_TIMEOUT(zspm, map_off_copies, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 128;
+	struct region r;
+
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n, TEXT, 0x5eed1701);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm", n, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_mapped"));
+	EXPECT_EQ(n, pages_on(z, &r, 0));
+}
+
+/*
+ * fork() shares a mapped device page: the writer gets a DRAM copy with its
+ * data, the other side keeps the device page with the old data.
+ */
+TEST_F_TIMEOUT(zspm, map_fork_writer_moves_other_keeps, 180)
+{
+	struct zspm *z = &self->z;
+	int nid = device_node(z), status;
+	const long n = 64;
+	struct region r;
+	pid_t pid;
+
+	map_region(_metadata, z, &r, n, 0x5eed1801);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long i, bad = 0;
+
+		for (i = 0; i < n; i++)
+			r.data[i * z->page + 3] ^= 0x11;
+		for (i = 0; i < n; i++) {
+			r.copy[i * z->page + 3] ^= 0x11;
+			bad += !!memcmp(r.data + i * z->page, r.copy + i * z->page, z->page);
+			bad += page_node(r.data + i * z->page) != 0;
+		}
+		_exit(bad ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("the child's writes did not land in DRAM with its data");
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, pages_on(z, &r, nid));
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * Writers that bypass the page tables' write bit: each moves the page to
+ * DRAM first, and writes what it was asked to.
+ */
+TEST_F_TIMEOUT(zspm, map_hostile_writers_move_page, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 16;
+	struct region r;
+	struct iovec local, remote;
+	char buf[8] = "written", *p;
+	int fd, pfd[2];
+	long i;
+
+	map_region(_metadata, z, &r, n, 0x5eed1901);
+	fd = open("/proc/self/mem", O_RDWR);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 4; i++) {
+		p = r.data + i * z->page + 100;
+		memcpy(r.copy + i * z->page + 100, buf, sizeof(buf));
+		switch (i) {
+		case 0:		/* /proc/self/mem, a FOLL_FORCE write */
+			EXPECT_EQ(sizeof(buf), pwrite(fd, buf, sizeof(buf), (uintptr_t)p));
+			break;
+		case 1:		/* process_vm_writev() */
+			local.iov_base = buf;
+			local.iov_len = sizeof(buf);
+			remote.iov_base = p;
+			remote.iov_len = sizeof(buf);
+			EXPECT_EQ(sizeof(buf), process_vm_writev(getpid(), &local, 1,
+								 &remote, 1, 0))
+				TH_LOG("process_vm_writev(): %s", strerror(errno));
+			break;
+		case 2:		/* a kernel write through GUP: read() from a pipe */
+			ASSERT_EQ(0, pipe(pfd));
+			EXPECT_EQ(sizeof(buf), write(pfd[1], buf, sizeof(buf)));
+			EXPECT_EQ(sizeof(buf), read(pfd[0], p, sizeof(buf)));
+			close(pfd[0]);
+			close(pfd[1]);
+			break;
+		case 3:		/* mprotect() read-only, then read-write, then a store */
+			EXPECT_EQ(0, mprotect(r.data + i * z->page, z->page, PROT_READ));
+			EXPECT_EQ(0, mprotect(r.data + i * z->page, z->page,
+					      PROT_READ | PROT_WRITE));
+			memcpy(p, buf, sizeof(buf));
+			break;
+		}
+		EXPECT_EQ(0, page_node(r.data + i * z->page)) TH_LOG("writer %ld", i);
+	}
+	/* A FOLL_FORCE write into a read-only mapping. */
+	p = r.data + 4 * z->page + 100;
+	ASSERT_EQ(0, mprotect(r.data + 4 * z->page, z->page, PROT_READ));
+	memcpy(r.copy + 4 * z->page + 100, buf, sizeof(buf));
+	EXPECT_EQ(sizeof(buf), pwrite(fd, buf, sizeof(buf), (uintptr_t)p))
+		TH_LOG("/proc/self/mem write to a read-only page: %s", strerror(errno));
+	EXPECT_EQ(0, page_node(r.data + 4 * z->page));
+	close(fd);
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n - 5, pages_on(z, &r, device_node(z)));
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * Mapped device pages die with their process: once it exits, the driver
+ * has them all back, zeroed.
+ */
+TEST_F_TIMEOUT(zspm, map_exit_returns_pages, 180)
+{
+	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages");
+	long long stored0 = dev_num(z, "stored_pages");
+	const long n = 128;
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, mapped0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct region r;
+
+		map_region(_metadata, z, &r, n, 0x5eed1a01);
+		_exit(_metadata->exit_code);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	EXPECT_EQ(stored0, wait_for(dev_num, z, "stored_pages", stored0, EQ, LEVEL_MS));
+}
+
+/*
+ * A mapped device page swapped out again becomes a zswap entry again, and
+ * reads back right.
+ */
+TEST_F_TIMEOUT(zspm, map_pages_stored_again, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 128;
+	struct region r;
+
+	map_region(_metadata, z, &r, n, 0x5eed1b01);
+	store(_metadata, z, &r);
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpspm_restore", n, EQ, STAT_MS));
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+}
+
+/* A cgroup at memory.max whose pages are mapped from the device progresses. */
+TEST_F_TIMEOUT(zspm, map_reclaim_progresses_at_memory_max, 300)
+{
+	struct zspm *z = &self->z;
+
+	ASSERT_EQ(0, map_on(z));
+	EXPECT_LT(0, reclaim_at_memory_max(_metadata, z, DENSE_TEXT, 0x5eed1c01));
+	EXPECT_EQ(0, cg_event(z, "oom_kill"));
+}
+
+/*
+ * Removing the device moves its mapped pages to DRAM: the process keeps
+ * running with its data, and the device's memory goes.
+ */
+TEST_F_TIMEOUT(zspm, map_device_removal_migrates_mapped_pages, 240)
+{
+	struct zspm *z = &self->z;
+	const long n = 128;
+	struct region r;
+	int rc;
+
+	ASSERT_EQ(0, find_region(z)) TH_LOG("no CXL region under %s", z->dax);
+	map_region(_metadata, z, &r, n, 0x5eed1d01);
+	z->removed = true;
+	rc = write_file(CXL_REGION_DRV "unbind", z->region);
+	ASSERT_EQ(0, rc) TH_LOG("unbinding %s: %s", z->region, strerror(-rc));
+	EXPECT_NE(0, access(z->sys, F_OK)) TH_LOG("%s is still bound", z->dax);
+	EXPECT_FALSE(device_memory_present())
+		TH_LOG("the device's memory stayed online");
+	EXPECT_EQ(n, pages_on(z, &r, 0));
+	check_data(_metadata, z, &r);
+
+	rc = device_restore(z);
+	ASSERT_EQ(0, rc) TH_LOG("restoring %s: %s", z->dax, strerror(-rc));
+	z->removed = false;
+}
+
+/*
+ * spm_map flips about 50 times while a process pushes pages out, reads them
+ * back (mapping them, while it is on) and writes them (moving them to DRAM),
+ * and they are stored again: every page reads back as written.
+ */
+TEST_F_TIMEOUT(zspm, map_toggled_under_load, 240)
+{
+	struct zspm *z = &self->z;
+
+	ASSERT_EQ(0, map_on(z));
+	toggled_under_load(_metadata, z, "spm_map");
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * With NUMA balancing on, hinting faults may move mapped device pages to
+ * DRAM, the CPU's node (a promotion, as for any page on a CPU-less node),
+ * never the other way: every page stays readable with its data, on node 0
+ * or on the device, and none is mapped writable.
+ */
+TEST_F_TIMEOUT(zspm, map_numa_balancing_moves_pages_to_dram_only, 180)
+{
+	struct zspm *z = &self->z;
+	int nid = device_node(z), ms;
+	const long n = 64;
+	struct region r;
+	long moved = 0;
+
+	if (access(NUMA_BALANCING, W_OK))
+		SKIP(return, "no %s: kernel without CONFIG_NUMA_BALANCING", NUMA_BALANCING);
+	map_region(_metadata, z, &r, n, 0x5eed1e01);
+	ASSERT_EQ(0, set_str(NUMA_BALANCING, "", "1"));
+	for (ms = 0; ms < 20000; ms += 100) {
+		EXPECT_EQ(byte_sum(z, r.copy, n), byte_sum(z, r.data, n));
+		moved = pages_on(z, &r, 0);
+		if (moved == n)
+			break;
+		usleep(100000);
+	}
+	ksft_print_msg("NUMA balancing moved %ld of %ld device pages to DRAM in %d ms\n",
+		       moved, n, ms);
+	EXPECT_EQ(n, moved + pages_on(z, &r, nid));
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+}
+
+/* Bad input to zswap.spm_map is refused, and leaves it as it was. */
+TEST_F_TIMEOUT(zspm, map_rejects_bad_input, 60)
+{
+	char buf[8];
+
+	EXPECT_EQ(-EINVAL, set_str(PARAM, "spm_map", "maybe"));
+	ASSERT_EQ(0, get_str(PARAM, "spm_map", buf, sizeof(buf)));
+	EXPECT_STREQ("N", buf);
 }
 
 TEST_HARNESS_MAIN
