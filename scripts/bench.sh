@@ -4,7 +4,7 @@
 #
 # Variables (make variables or environment):
 #   SCENARIOS  page fio stress usemem (default: all)
-#   MODES      swap zswap-lz4 zswap-zstd zswap-spm (default: all)
+#   MODES      swap zswap-lz4 zswap-zstd zswap-spm zswap-spm-map (default: all)
 #   REPS       repetitions of each run (default 3; QUICK: 1)
 #   SIZE       MiB the workloads swap through (default 96; QUICK: 32)
 #   RUNTIME    seconds of each fio and stress-ng run (default 15; QUICK: 5)
@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ALL_SCENARIOS="page fio stress usemem"
-ALL_MODES="swap zswap-lz4 zswap-zstd zswap-spm"
+ALL_MODES="swap zswap-lz4 zswap-zstd zswap-spm zswap-spm-map"
 ALL_CONTENTS="random text zero mixed"
 QUICK=${QUICK:-0}
 # The command line that reproduces this run: the variables given.
@@ -53,11 +53,11 @@ for m in $MODES; do
 	zswap-zstd)
 		grep -qs '^CONFIG_CRYPTO_ZSTD=y' "$TOP"/config/*.config ||
 			bad "mode zswap-zstd needs CONFIG_CRYPTO_ZSTD=y in config/, which is missing" ;;
-	zswap-spm)
+	zswap-spm|zswap-spm-map)
 		grep -qs '^CONFIG_ZSWAP_SPM=y' "$TOP"/config/*.config ||
-			bad "mode zswap-spm needs CONFIG_ZSWAP_SPM=y in config/, which is missing"
+			bad "mode $m needs CONFIG_ZSWAP_SPM=y in config/, which is missing"
 		[ "${CXL_MODE:-compressed}" = compressed ] ||
-			bad "mode zswap-spm needs CXL_MODE=compressed (the device), got '$CXL_MODE'" ;;
+			bad "mode $m needs CXL_MODE=compressed (the device), got '$CXL_MODE'" ;;
 	*)	bad "unknown mode '$m'; valid: $ALL_MODES" ;;
 	esac
 done

@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Shows that zswap_spm's kselftest can fail: plants one bug at a time in
-# mm/zswap_spm.c, runs 'make check TESTS=zswap_spm:zswap_spm' and expects
-# at least one failure.  About 5 minutes a bug (incremental build and one
-# boot).  Not part of 'make check'.
+# mm/zswap_spm.c or in the added lines of a patch (the guards that keep
+# device pages from being written, the free hook), runs
+# 'make check TESTS=zswap_spm:zswap_spm' and expects at least one failure.
+# About 5 minutes a bug in mm/zswap_spm.c (incremental build and one boot),
+# more for a patch to a header.  Not part of 'make check'.
 #   scripts/mutation-test.sh [name...]     (default: every bug below)
 . "$(dirname "$0")/lib.sh"
 
-F=mm/zswap_spm.c
+MAP=patches/0013-mm-zswap-map-device-pages-read-only-on-read-faults.patch
 cd "$TOP" || exit
-git diff --quiet -- "$F" || die "$F has uncommitted changes; commit or stash them first"
-trap 'git checkout -q -- "$F"' EXIT
+FILES=(mm/zswap_spm.c "$MAP")
+git diff --quiet -- "${FILES[@]}" ||
+	die "${FILES[*]} have uncommitted changes; commit or stash them first"
+trap 'git checkout -q -- "${FILES[@]}"' EXIT
 
 # name: sed script that plants the bug
 declare -A BUG=(
@@ -24,14 +28,23 @@ declare -A BUG=(
 	[no_pressure_notify]='s|mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);|;|'
 	[no_evacuate]='s|zswap_spm_evacuate(ev->nid);|;|'
 	[no_refuse_event]='/^static void zswap_spm_refused/,/^}/ s|count_vm_event(item);|;|'
+	# In $MAP: each keeps a line count, so that the hunks still apply.
+	[map_exclusive]='s|^+\t\tif (folio_is_spm(folio))$|+\t\tif (0)|'
+	[map_reuse]='s|^+\tif (folio_test_ksm(folio) \|\| folio_is_spm(folio) \|\||+\tif (folio_test_ksm(folio) \|\||'
+	[map_free_hook]='s|^+\tif (spm_page_freed(page, order))$|+\tif (0)|'
+	[map_readahead]='s|^+\t\tif (zswap_spm_on_device(entry))$|+\t\tif (0)|'
 )
+# The file each bug goes in, if not mm/zswap_spm.c.
+declare -A IN=([map_exclusive]=$MAP [map_reuse]=$MAP [map_free_hook]=$MAP
+	       [map_readahead]=$MAP)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || mapfile -t names < <(printf '%s\n' "${!BUG[@]}" | sort)
 
 survived=0
 for m in "${names[@]}"; do
 	[ -n "${BUG[$m]:-}" ] || die "no bug named $m (known: ${!BUG[*]})"
-	git checkout -q -- "$F"
+	F=${IN[$m]:-mm/zswap_spm.c}
+	git checkout -q -- "${FILES[@]}"
 	sed -i "${BUG[$m]}" "$F"
 	git diff --quiet -- "$F" && die "$m: the bug did not apply: $F changed?"
 	log "$m"
@@ -46,6 +59,6 @@ for m in "${names[@]}"; do
 		survived=$((survived + 1))
 	fi
 done
-git checkout -q -- "$F"
+git checkout -q -- "${FILES[@]}"
 log "${#names[@]} bugs planted, $survived survived"
 [ "$survived" = 0 ]

@@ -30,11 +30,16 @@ mode_setup() {
 	# Pages go to the compressed CXL device (copy, no software
 	# compression); lz4 in software when the device refuses.
 	zswap-spm)	echo lz4 >$z/compressor && echo Y >$z/shrinker_enabled &&
-			echo Y >$z/enabled && echo Y >$z/spm_enabled ;;
+			echo Y >$z/enabled && echo N >$z/spm_map &&
+			echo Y >$z/spm_enabled ;;
+	# The same, and read faults map device pages rather than copy them.
+	zswap-spm-map)	echo lz4 >$z/compressor && echo Y >$z/shrinker_enabled &&
+			echo Y >$z/enabled && echo Y >$z/spm_map &&
+			echo Y >$z/spm_enabled ;;
 	*)		say "unknown mode $1"; return 1 ;;
 	esac
-	# Only zswap-spm stores on the device.
-	[ "$1" = zswap-spm ] || [ ! -e $z/spm_enabled ] || echo N >$z/spm_enabled
+	# Only the zswap-spm modes store on the device.
+	[[ "$1" = zswap-spm* ]] || [ ! -e $z/spm_enabled ] || echo N >$z/spm_enabled
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 }
