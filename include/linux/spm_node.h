@@ -19,8 +19,8 @@ struct page;
  * @name: for messages
  * @page_freed: called, once SPM pages may be mapped (spm_mapping_enable()),
  *	when the last reference to an order-0 page of the node is dropped,
- *	before the page allocator does anything with it; in any context,
- *	IRQ included.  Returns true to keep the page: the owner then holds
+ *	before the page allocator does anything with it; in any context
+ *	but NMI, hard IRQ included.  Returns true to keep the page: the owner then holds
  *	it frozen (reference count 0, the page allocator's flags and fields
  *	untouched, page->pcp_llist free for its use) and later hands it to
  *	spm_page_release().  Returns false to let the page be freed: pages

@@ -236,10 +236,12 @@ static void ccm_release(struct ccm_dev *cd, struct folio *folio)
 
 /*
  * The page allocator's page_freed() of our nodes: the last reference to a
- * page was dropped, in any context.  A page the driver frees itself goes;
- * any other held data (a page lent to be mapped, which any route may have
- * freed: munmap, a copy on write, reclaim, migration) and is kept for the
- * scrub.
+ * page was dropped, in any context but NMI.  A page the driver frees itself
+ * goes to the page allocator.  Any other page holds data: it was lent to be
+ * mapped, and munmap, exit, a copy on write, reclaim or migration freed it.
+ * It is kept for the scrub, and still counts as stored and lent until the
+ * scrub worker takes it.  A page with a memory error goes: the mm keeps it
+ * out of the page allocator, and its space on the device stays used.
  */
 static bool ccm_page_freed(struct page *page)
 {
@@ -250,10 +252,9 @@ static bool ccm_page_freed(struct page *page)
 	rcu_read_lock();
 	cd = ccm_find(page_to_nid(page));
 	if (cd && ccm_owns(cd, pfn) &&
-	    !test_and_clear_bit(ccm_page_index(cd, pfn), cd->releasing)) {
-		if (test_and_clear_bit(ccm_page_index(cd, pfn), cd->lent))
-			atomic_long_dec(&cd->nr_lent);
-		else
+	    !test_and_clear_bit(ccm_page_index(cd, pfn), cd->releasing) &&
+	    !PageHWPoison(page)) {
+		if (!test_bit(ccm_page_index(cd, pfn), cd->lent))
 			dev_WARN_ONCE(cd->dev, 1, "page %#lx freed, never lent\n",
 				      pfn);
 		llist_add(&page->pcp_llist, &cd->freed);
@@ -475,8 +476,9 @@ EXPORT_SYMBOL_GPL(ccm_folio_lend);
 
 /**
  * ccm_free_folio - free a device page
- * @folio: a folio from ccm_alloc_folio(), with the caller's reference the
- *	only one, not mapped, on no list and never made movable
+ * @folio: a folio from ccm_alloc_folio(), with the caller's reference,
+ *	not mapped, on no list and never made movable; a speculative
+ *	reference of a PFN walker may remain
  *
  * The page is zeroed, off this path, so that the device releases its
  * physical space, and only then returns to the page allocator.  Until then
@@ -542,6 +544,10 @@ static void ccm_scrub_work(struct work_struct *work)
 	llist_for_each_safe(node, next_node, freed) {
 		folio = page_folio(container_of(node, struct page, pcp_llist));
 		cd->stored--;
+		/* Both under the lock: ccm_remove() reads them together. */
+		if (test_and_clear_bit(ccm_page_index(cd, folio_pfn(folio)),
+				       cd->lent))
+			atomic_long_dec(&cd->nr_lent);
 		if (unlikely(folio_test_hwpoison(folio))) {
 			/* Not zeroed, never handed out: the mm keeps it. */
 			spin_unlock(&cd->lock);
