@@ -45,7 +45,7 @@ info "bzImage built in $(($(date +%s) - start)) s"
 
 log "building kselftests"
 "${KMAKE[@]}" headers >/dev/null
-SELFTESTS="zswap_spm cgroup"
+SELFTESTS="zswap_spm cgroup mm"
 rm -rf "$SHARE/kselftest"
 make -s -C "$KTREE/tools/testing/selftests" O="$OBJ/kselftest" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" TARGETS="$SELFTESTS" \
@@ -60,6 +60,12 @@ for c in "$TOP"/tools/testing/selftests/zswap_spm/*.c; do
 	[ "$t" = spm_util ] || [ -x "$SHARE/kselftest/zswap_spm/$t" ] || {
 		grep -E 'error|Error' "$BUILD/kselftest-build.log" | head -n 20 >&2
 		die "kselftest zswap_spm:$t was not built (log: $BUILD/kselftest-build.log)"
+	}
+done
+for t in $MM_TESTS; do
+	[ -x "$SHARE/kselftest/mm/$t" ] || {
+		grep -E 'error|Error' "$BUILD/kselftest-build.log" | head -n 20 >&2
+		die "kselftest mm:$t was not built (log: $BUILD/kselftest-build.log)"
 	}
 done
 info "kselftests installed in $SHARE/kselftest"

@@ -4,12 +4,18 @@
 # usage: scripts/check.sh [collection | collection:test ...]
 . "$(dirname "$0")/lib.sh"
 
+SEL=("$@")
+if [ $# = 0 ]; then
+	SEL=(zswap_spm cgroup:test_zswap cgroup:test_zswap@spm)
+	for t in $MM_TESTS; do SEL+=("mm:$t@spm"); done
+fi
+
 "$TOP"/scripts/prepare.sh
 R=$BUILD/share/results
 rm -rf "$R"
 set +e
 "$TOP"/scripts/vm.sh --timeout "${CHECK_TIMEOUT:-2400}" "${VMOPTS_ARGS[@]}" --log "$BUILD/check-console.log" \
-	-- /share/check.sh "$@"
+	-- /share/check.sh "${SEL[@]}"
 vrc=$?
 set -e
 
@@ -23,8 +29,7 @@ if [ $# -gt 0 ]; then
 	suites=()
 	for s in "$@"; do suites+=("$s=$R/kselftest-${s//[:\/]/_}.tap"); done
 else
-	suites+=(zswap_spm="$R/kselftest-zswap_spm.tap" cgroup:test_zswap="$R/kselftest-cgroup_test_zswap.tap" \
-		cgroup:test_zswap@spm="$R/kselftest-cgroup_test_zswap@spm.tap")
+	for s in "${SEL[@]}"; do suites+=("$s=$R/kselftest-${s//[:\/]/_}.tap"); done
 	# cxl_compressed owns its node, and only the owner allocates there:
 	# the SPM node cases that allocate run on a plain SPM node (kmem), in
 	# a second boot, where the test interface owns the node.
@@ -32,6 +37,7 @@ else
 	*"--cxl-mode "*) ;;
 	*)
 		log "second boot: spm_node on a plain SPM node (CXL_MODE=spm)"
+		rm -rf "$R.main"
 		mv "$R" "$R.main"
 		set +e
 		"$TOP"/scripts/vm.sh --timeout "${CHECK_TIMEOUT:-2400}" "${VMOPTS_ARGS[@]}" --cxl-mode spm \
@@ -53,7 +59,7 @@ set -e
 for f in "$R"/*.first-try.tap; do
 	[ -e "$f" ] || continue
 	echo "note: $(basename "$f" .first-try.tap | sed 's/^kselftest-//') failed on its first try and was run again:" \
-		"$(grep '^# not ok' "$f" | sed 's/^# not ok [0-9]* //' | tr '\n' ' ')" | tee -a "$BUILD/check-summary.txt"
+		"$(grep -E '^(# )?not ok' "$f" | sed -E 's/^(# )?not ok [0-9]* //' | tr '\n' ' ')" | tee -a "$BUILD/check-summary.txt"
 done
 if [ "$vrc" != 0 ]; then
 	echo "vm: run failed (status $vrc; console: $BUILD/check-console.log)" >&2

@@ -11,6 +11,13 @@ CACHE=${ZSWAP_SPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zswap-spm}
 KPKG=linux-source-7.3
 KSUITE=trixie-backports
 QEMU_MIN=11.1
+# Upstream mm kselftest programs of the paths that zswap mapping device
+# pages changes: 'make check' runs them with zswap, its compressed-memory
+# backend and mapping on.  Not yet: uffd-unit-tests (minutes under TCG,
+# and most of its cases need CONFIG_PTE_MARKER_UFFD_WP, which the test
+# kernel lacks, as pagemap_ioctl does: it skips).
+MM_TESTS="cow gup_longterm ksm_functional_tests mremap_test pagemap_ioctl
+soft-dirty madv_populate mkdirty migration"
 
 # The Makefile hands vm.sh's options over as one string quoted for the
 # shell (APPEND="a b" must stay one argument): split it as the shell would.

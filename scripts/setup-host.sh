@@ -7,7 +7,7 @@ need_root "${1:-check}"
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev ccache debootstrap
 cpio rsync gawk kmod curl xz-utils zstd python3 perl git libcap-ng-dev
-libmnl-dev gnuplot-nox"
+libmnl-dev gnuplot-nox libnuma-dev libcap-dev"
 
 mkdir -p "$CACHE"
 missing=()
