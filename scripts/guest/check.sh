@@ -12,13 +12,15 @@ cd /share/kselftest || exit 1
 
 # Run mm/$1 (a kselftest program that prints TAP); a crash or a timeout
 # shows as a failure, a program that skips as a whole ("1..0 # SKIP why")
-# as one skipped case.  It runs in a tmpfs: some make files in their
-# working directory and map them shared, which the 9p share cannot.
+# as one skipped case.  It runs as ./$1 in a tmpfs: some make files in
+# their working directory and map them shared, which the 9p share cannot,
+# and some run ./$1 again.
 run_mm() {
 	local rc out
 	mkdir -p /run/mm-test
 	mountpoint -q /run/mm-test || mount -t tmpfs mm-test /run/mm-test
-	out=$(cd /run/mm-test && timeout 600 /share/kselftest/mm/"$1" 2>&1)
+	cp /share/kselftest/mm/"$1" /run/mm-test/ || return 1
+	out=$(cd /run/mm-test && timeout 600 ./"$1" 2>&1)
 	rc=$?
 	echo "$out"
 	case $rc in
