@@ -3,7 +3,8 @@
 # Shows that zswap_spm's kselftest can fail: plants one bug at a time in
 # mm/zswap_spm.c or in the added lines of a patch (the guards that keep
 # device pages from being written, the free hook), runs
-# 'make check TESTS=zswap_spm:zswap_spm' and expects at least one failure.
+# 'make check TESTS=zswap_spm:zswap_spm' and expects at least one failure
+# (a failed case, or a warning or oops on the console).
 # About 5 minutes a bug in mm/zswap_spm.c (incremental build and one boot),
 # more for a patch to a header.  Not part of 'make check'.
 #   scripts/mutation-test.sh [name...]     (default: every bug below)
@@ -49,9 +50,14 @@ for m in "${names[@]}"; do
 	git diff --quiet -- "$F" && die "$m: the bug did not apply: $F changed?"
 	log "$m"
 	rm -f "$BUILD/check-console.log"
-	make check TESTS=zswap_spm:zswap_spm >"$BUILD/mutation-$m.log" 2>&1 || true
+	rc=0
+	make check TESTS=zswap_spm:zswap_spm >"$BUILD/mutation-$m.log" 2>&1 || rc=$?
 	caught=$(grep -o '^# not ok [0-9]* [a-z_.]*' "$BUILD/check-console.log" 2>/dev/null |
 		 sed 's/^# not ok [0-9]* //' | tr '\n' ' ' || true)
+	# A warning or an oops on the console fails the run as well.
+	splat=$(grep -a -m1 -oE '(WARNING|kernel BUG|BUG:) [^,]*' "$BUILD/check-console.log" 2>/dev/null || true)
+	[ -z "$splat" ] || caught="$caught[console: $splat] "
+	[ -n "$caught" ] || [ "$rc" = 0 ] || caught="[make check failed: status $rc] "
 	if [ -n "$caught" ]; then
 		info "caught by: $caught"
 	else
