@@ -4,7 +4,9 @@
  * content, push it out (MADV_PAGEOUT, or memory.reclaim of our cgroup), and
  * time three passes over it, each after pushing it out again: a read pass
  * (one byte per page), a full compare against the expected content, and a
- * write pass (one byte per page).  Prints one JSON object.
+ * write pass (one byte per page).  A second read pass follows the first at
+ * once: with device pages mapped (zswap.spm_map) it takes no fault.
+ * Prints one JSON object.
  *
  * The push-out runs reclaim in this process, so its system time over the
  * pages it stored (zswpout + pswpout) is the CPU per page of the whole
@@ -12,7 +14,9 @@
  * zswap_store(), is timed with the kernel's function profiler during the
  * first push-out, and zswap_load() during the read pass, when the kernel
  * has one (CONFIG_FUNCTION_PROFILER): time in the function per call, with
- * what it calls and without sleeping.
+ * what it calls and without sleeping.  zswap_store() is timed again in the
+ * second push-out, which stores what the read pass brought back (with
+ * device pages mapped: the device pages themselves, stored again).
  *
  * usage: pagebench SIZE_MIB random|text|zero|mixed madvise|reclaim
  */
@@ -244,8 +248,9 @@ static void emit(const char *name, struct sample *s, long pages, int last)
 
 int main(int argc, char **argv)
 {
-	struct sample fill, out, rd, cmp, wr, o2;
+	struct sample fill, out, rd, rd2, cmp, wr, o2;
 	struct fprof store_fn = { -1, 0 }, load_fn = { -1, 0 };
+	struct fprof store2_fn = { -1, 0 };
 	int prof;
 	unsigned char *p, *want;
 	unsigned long sum = 0;
@@ -297,10 +302,17 @@ int main(int argc, char **argv)
 	stop(&rd);
 	if (prof)
 		load_fn = prof_stop("zswap_load");
+	start(&rd2);
+	for (i = 0; i < pages; i++)
+		sum += p[i * psz + (i % psz)];
+	stop(&rd2);
 
+	prof = !prof_start("zswap_store");
 	start(&o2);
 	pageout(p, len, rec);
 	stop(&o2);
+	if (prof)
+		store2_fn = prof_stop("zswap_store");
 	start(&cmp);
 	for (i = 0; i < pages; i++) {
 		fill_page(want, psz, c, SEED, i);
@@ -323,9 +335,12 @@ int main(int argc, char **argv)
 	       out.stored > 0 ? out.sys * 1e6 / out.stored : 0.0);
 	emit_prof("zswap_store", &store_fn);
 	emit_prof("zswap_load", &load_fn);
+	emit_prof("zswap_store_again", &store2_fn);
 	emit("fill", &fill, pages, 0);
 	emit("pageout", &out, pages, 0);
 	emit("read", &rd, pages, 0);
+	emit("read2", &rd2, pages, 0);
+	emit("pageout2", &o2, pages, 0);
 	emit("compare", &cmp, pages, 0);
 	emit("write", &wr, pages, 1);
 	printf("}\n");

@@ -18,6 +18,9 @@ METRICS = {
     "zswap_store_us": ("zswap_store() per call (function profiler)", "us", False),
     "zswap_load_us": ("zswap_load() per call (function profiler)", "us", False),
     "read_us_per_page": ("read pass, per page", "us", False),
+    "read2_us_per_page": ("second read pass, per page", "us", False),
+    "read2_faults": ("faults in the second read pass", "", False),
+    "zswap_store_again_us": ("zswap_store() per call, second push-out (function profiler)", "us", False),
     "compare_us_per_page": ("full-compare pass, per page", "us", False),
     "write_us_per_page": ("write pass, per page", "us", False),
     "read_majflt": ("major faults in the read pass", "", False),
@@ -72,10 +75,13 @@ def parse_run(d):
     problems = []
     if ok and scen == "page":
         j = first_json(out)
-        for p in ("pageout", "read", "compare", "write"):
-            m[p + "_us_per_page"] = j[p]["us_per_page"]
+        for p in ("pageout", "read", "compare", "write", "read2"):
+            if p in j:
+                m[p + "_us_per_page"] = j[p]["us_per_page"]
+        if "read2" in j:
+            m["read2_faults"] = j["read2"]["majflt"] + j["read2"]["minflt"]
         m["store_cpu_us_per_page"] = j["store_cpu_us_per_page"]
-        for fn in ("zswap_store", "zswap_load"):
+        for fn in ("zswap_store", "zswap_load", "zswap_store_again"):
             if j.get(fn) and j[fn]["calls"]:
                 m[fn + "_us"] = j[fn]["us_per_call"]
         m["read_majflt"] = j["read"]["majflt"]
@@ -183,6 +189,44 @@ SPM_TARGETS = [("zswap_store_us", "zswap-lz4", 0.3),
                ("store_cpu_us_per_page", "zswap-zstd", None)]
 
 
+# Zero-copy reads' targets (zswap-spm-map): (metric, baseline mode, baseline
+# metric, highest ratio allowed).  Met only if the worst case meets it: the
+# slowest repetition of zswap-spm-map against the fastest of the baseline.
+MAP = "zswap-spm-map"
+MAP_TARGETS = [("read_us_per_page", "zswap-lz4", "read_us_per_page", 1 / 1.5),
+               ("read_us_per_page", SPM, "read_us_per_page", 1 / 1.3),
+               ("zswap_load_us", SPM, "zswap_load_us", 0.3),
+               ("write_us_per_page", SPM, "write_us_per_page", 1.0),
+               ("zswap_store_again_us", SPM, "zswap_store_us", 0.5)]
+
+
+def map_targets(res):
+    """Lines that compare zswap-spm-map with its targets, per page content."""
+    if MAP not in res["modes"]:
+        return []
+    lines = ["", "Targets of %s (worst case: its slowest repetition against the "
+             "baseline's fastest; the median ratio for reference):" % MAP, "",
+             "| scenario | metric | against | worst ratio | median ratio | target | met |",
+             "|---|---|---|---|---|---|---|"]
+    for s in sorted(res["medians"]):
+        med = res["medians"][s]
+        for k, base, bk, limit in MAP_TARGETS:
+            v = med.get(k, {}).get(MAP)
+            b = med.get(bk, {}).get(base)
+            if not v or not b or not min(b["reps"]):
+                continue
+            worst = max(v["reps"]) / min(b["reps"])
+            lines.append("| %s | %s | %s %s | %.3f | %.3f | <= %.3f | %s |" % (
+                s, METRICS[k][0], base, METRICS[bk][0] if bk != k else "", worst,
+                v["median"] / b["median"], limit, "yes" if worst <= limit else "NO"))
+        f = med.get("read2_faults", {}).get(MAP)
+        if f:
+            lines.append("| %s | %s | - | max %d | - | 0 | %s |" % (
+                s, METRICS["read2_faults"][0], max(f["reps"]),
+                "yes" if max(f["reps"]) == 0 else "NO"))
+    return lines
+
+
 def spm_targets(res):
     """Lines that compare zswap-spm with its targets, per page content."""
     if SPM not in res["modes"]:
@@ -244,6 +288,7 @@ def markdown(res):
             lines.append("| %s | %s%s | %s | %s |" % (s, label, " (%s)" % unit if unit else "",
                                                       " | ".join(cells), " | ".join(ratios)))
     lines.extend(spm_targets(res))
+    lines.extend(map_targets(res))
     if res.get("store_profile"):
         lines += ["", "Store and load paths, time per call by the function profiler "
                   "(`bench/guest/store-profile.sh`, same VM run, 8 MiB of text per function):",

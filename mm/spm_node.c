@@ -177,6 +177,22 @@ bool __spm_page_freed(struct page *page)
 }
 
 /**
+ * __spm_page_poisoned - tell the owner of a page's node of a memory error
+ * @page: a page in use that memory_failure() marked HWPoison
+ */
+void __spm_page_poisoned(struct page *page)
+{
+	int nid = page_to_nid(page);
+	const struct spm_owner *owner;
+
+	if (!node_is_spm(nid))
+		return;
+	owner = READ_ONCE(spm_owners[nid]);
+	if (owner && owner->page_poisoned)
+		owner->page_poisoned(page);
+}
+
+/**
  * spm_page_release - free a page its owner kept at free time
  * @page: a page the owner's page_freed() kept
  *
@@ -188,3 +204,37 @@ void spm_page_release(struct page *page)
 	free_frozen_pages(page, 0);
 }
 EXPORT_SYMBOL_GPL(spm_page_release);
+
+/**
+ * spm_page_reuse - make a page its owner kept at free time a folio again
+ * @page: a page that the owner's page_freed() is about to keep, and whose
+ *	data the owner keeps using (a page stored again as it was)
+ *
+ * Undoes the last user's state the way the page allocator would on a free
+ * and an allocation, without either: the data stays, and the page is not
+ * poisoned, zeroed or reported freed.  Called from page_freed(), in its
+ * context.  The owner then holds it as spm_folio_alloc() returns a folio,
+ * and frees it with spm_folio_free().
+ *
+ * Return: the folio, with one reference.
+ */
+struct folio *spm_page_reuse(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	VM_WARN_ON_ONCE_PAGE(page_ref_count(page) || PageTail(page), page);
+	/* As __free_pages_prepare() does, see there. */
+	if (unlikely(folio_test_mlocked(folio))) {
+		__folio_clear_mlocked(folio);
+		zone_stat_mod_folio(folio, NR_MLOCK, -1);
+		count_vm_event(UNEVICTABLE_PGCLEARED);
+	}
+	if (folio_test_anon(folio))
+		folio->mapping = NULL;
+	page_cpupid_reset_last(page);
+	page->flags.f &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	page->private = 0;
+	set_page_refcounted(page);
+	return folio;
+}
+EXPORT_SYMBOL_GPL(spm_page_reuse);

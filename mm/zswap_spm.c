@@ -31,6 +31,8 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/memcontrol.h>
+#include <linux/memory_hotplug.h>
+#include <linux/migrate.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
@@ -41,7 +43,11 @@
 #include <linux/workqueue.h>
 #include <linux/zswap.h>
 
+#include "internal.h"
 #include "zswap_spm.h"
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/zswap_spm.h>
 
 /* -------- statistics -------- */
 enum zswap_spm_stat {
@@ -57,6 +63,8 @@ enum zswap_spm_stat {
 	SPM_VALVE_RUNS,		/* escape valve passes */
 	SPM_EVACUATED,		/* entries moved off a device being removed */
 	SPM_MAPPED,		/* device pages given up to be mapped */
+	SPM_RESTORED,		/* mapped device pages stored again, no copy */
+	SPM_MAPPED_MOVED,	/* mapped device pages migrated off by the valve */
 	NR_SPM_STATS,
 };
 
@@ -238,6 +246,30 @@ void zswap_spm_count_wb(struct obj_cgroup *objcg, bool recompressed)
 	}
 }
 
+/**
+ * zswap_spm_cow - count a write that moves a mapped device page to DRAM
+ * @folio: the device folio, which do_wp_page() is about to copy
+ */
+void zswap_spm_cow(struct folio *folio)
+{
+	count_vm_event(ZSWPSPM_COW);
+	/* Mapped, and we hold a reference: only its memcg may change. */
+	rcu_read_lock();
+	count_memcg_folio_events(folio, ZSWPSPM_COW, 1);
+	rcu_read_unlock();
+	trace_zswap_spm_cow(folio);
+}
+
+/**
+ * zswap_spm_count_busy - count a read fault that copies a device page
+ *	it could not take
+ * @objcg: the cgroup of the entry, or NULL
+ */
+void zswap_spm_count_busy(struct obj_cgroup *objcg)
+{
+	zswap_spm_event(objcg, ZSWPIN_SPM_COPIED_BUSY, 1);
+}
+
 static void zswap_spm_refused(struct page *page, enum zswap_spm_stat stat,
 			      enum vm_event_item item)
 {
@@ -275,17 +307,71 @@ static void zswap_spm_node_put(int nid)
  * @charge: set to the bytes to charge for it
  *
  * Tries the devices nearest to @page first; each admits or refuses under
- * its own admission control.
+ * its own admission control.  A page mapped from a device and swapped out
+ * again is not copied: the entry claims the page itself, which it may read
+ * at once, but which becomes its folio only once reclaim has freed it
+ * (zswap_spm_claimed()).
  *
- * Return: the device folio holding a copy of @page; NULL if no device took
+ * Return: the device folio holding a copy of @page, or @page's folio; NULL if no device took
  * it (compress it in software instead); ERR_PTR(-EIO) if @page could not be
  * read (a memory error: do not read it again).
  */
+/*
+ * @folio, mapped from a device and swapped out again, still holds the data
+ * the device stored: claim it for a new entry rather than copy it.  The
+ * entry's page is @folio itself, the mm's until reclaim frees it, ours
+ * after (see ccm_folio_restore()).
+ */
+static struct folio *zswap_spm_restore(struct folio *folio,
+				       unsigned int *charge)
+{
+	int nid = folio_nid(folio);
+	struct ccm_state state;
+	int ret;
+
+	/* Counted as zswap_spm_store() counts an admission, see there. */
+	rcu_read_lock();
+	ret = ccm_folio_restore(folio, &state);
+	if (!ret)
+		atomic_long_inc(&zswap_spm_node_pages[nid]);
+	rcu_read_unlock();
+	if (ret)
+		return NULL;
+
+	*charge = DIV_ROUND_UP(PAGE_SIZE * 100, state.ratio_seen);
+	spm_stat_add(SPM_STORED_PAGES, 1);
+	spm_stat_add(SPM_CHARGED_BYTES, *charge);
+	spm_stat_add(SPM_RESTORED, 1);
+	count_vm_event(ZSWPSPM_RESTORE);
+	count_memcg_folio_events(folio, ZSWPSPM_RESTORE, 1);
+	trace_zswap_spm_restore(folio);
+	if (unlikely(state.level >= CCM_PRESSURE_HIGH))
+		queue_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
+	return folio;
+}
+
+/*
+ * The device page of an entry is ours, as opposed to a claim on a page the
+ * mm still holds (zswap_spm_restore()): give up a claim, and say whether
+ * there is a page to give back.
+ */
+static bool zswap_spm_own(struct folio *dev)
+{
+	return !ccm_folio_unclaim(dev);
+}
+
 struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 {
 	struct ccm_state state;
 	struct folio *dev;
 	int nid;
+
+	/* A page mapped from a device, stored again: no copy if it can. */
+	if (folio_is_spm(page_folio(page))) {
+		dev = zswap_spm_restore(page_folio(page), charge);
+		if (dev)
+			return dev;
+	}
 
 	/*
 	 * Count the page on its node in the same RCU read section as the
@@ -310,11 +396,6 @@ struct folio *zswap_spm_store(struct page *page, unsigned int *charge)
 	}
 
 	nid = folio_nid(dev);
-	/* A page mapped from a device, stored again: copied, for now. */
-	if (folio_is_spm(page_folio(page))) {
-		count_vm_event(ZSWPSPM_RESTORE);
-		count_memcg_folio_events(page_folio(page), ZSWPSPM_RESTORE, 1);
-	}
 	if (spm_fail(&fail_spm_store) ||
 	    copy_mc_highpage(folio_page(dev, 0), page)) {
 		/* Never reported stored: the driver drops its admission. */
@@ -384,6 +465,7 @@ void zswap_spm_lend(struct folio *dev, unsigned int charge)
 	spm_stat_add(SPM_CHARGED_BYTES, -(long)charge);
 	spm_stat_add(SPM_STORED_PAGES, -1);
 	spm_stat_add(SPM_MAPPED, 1);
+	trace_zswap_spm_map(dev);
 	ccm_folio_lend(dev);
 	folio_put(dev);
 	zswap_spm_node_put(nid);
@@ -404,7 +486,9 @@ void zswap_spm_poison(struct folio *dev)
 
 	spm_stat_add(SPM_STORED_PAGES, -1);
 	spm_stat_add(SPM_POISONED, 1);
-	ccm_quarantine_folio(dev);
+	/* A claim goes with the mm's page, which memory_failure() handles. */
+	if (zswap_spm_own(dev))
+		ccm_quarantine_folio(dev);
 	zswap_spm_node_put(nid);
 }
 
@@ -414,7 +498,8 @@ void zswap_spm_poison(struct folio *dev)
  *	left without one
  * @charge: the bytes the entry was charged
  *
- * The driver zeroes the page before it reuses it.  Safe under spinlocks.
+ * The driver zeroes the page before it reuses it; a page the mm still holds
+ * (zswap_spm_claimed()) is left to it.  Safe under spinlocks.
  */
 void zswap_spm_free(struct folio *dev, unsigned int charge)
 {
@@ -427,9 +512,25 @@ void zswap_spm_free(struct folio *dev, unsigned int charge)
 	}
 	nid = folio_nid(dev);
 	spm_stat_add(SPM_STORED_PAGES, -1);
-	ccm_free_folio(dev);
+	if (zswap_spm_own(dev))
+		ccm_free_folio(dev);
 	spm_free_delay();
 	zswap_spm_node_put(nid);
+}
+
+/**
+ * zswap_spm_claimed - is a device entry's page still the mm's?
+ * @dev: the device folio of an entry
+ *
+ * A page stored again while mapped from the device (see zswap_spm_store())
+ * is read through the entry at once, but stays the mm's until reclaim frees
+ * it: until then nothing may take a reference to it, lock it or map it.
+ *
+ * Return: true while that is so.
+ */
+bool zswap_spm_claimed(struct folio *dev)
+{
+	return ccm_folio_claimed(dev);
 }
 
 /**
@@ -448,28 +549,113 @@ unsigned long zswap_spm_total_pages(void)
 #define SPM_VALVE_BATCH		256
 #define SPM_EVACUATE_TIMEOUT	(30 * HZ)
 
-/* Device nodes where we hold entries and the device is under pressure. */
+/* Pages of ours on the device of @nid: entries, and pages mapped from it. */
+static bool zswap_spm_holds(int nid)
+{
+	return atomic_long_read(&zswap_spm_node_pages[nid]) ||
+	       ccm_lent_pages(nid);
+}
+
+/* Device nodes where we hold pages and the device is under pressure. */
 static void zswap_spm_hot_nodes(nodemask_t *devs)
 {
 	int nid;
 
 	nodes_clear(*devs);
 	for_each_node_state(nid, N_SPM) {
-		if (atomic_long_read(&zswap_spm_node_pages[nid]) &&
+		if (zswap_spm_holds(nid) &&
 		    ccm_pressure(nid) >= CCM_PRESSURE_HIGH)
 			node_set(nid, *devs);
 	}
 }
 
+/* The DRAM node nearest to @nid, or NUMA_NO_NODE. */
+static int zswap_spm_dram_node(int nid)
+{
+	int n, best = NUMA_NO_NODE;
+
+	for_each_node_state(n, N_MEMORY) {
+		if (best == NUMA_NO_NODE ||
+		    node_distance(nid, n) < node_distance(nid, best))
+			best = n;
+	}
+	return best;
+}
+
 /*
- * Move entries off devices under high pressure until it drops.  Frees show
- * in the device's usage only after the scrub and the next telemetry
- * reading, so passes are paced rather than run back to back.
+ * Pages mapped from a device count as stored until their last reference
+ * goes, and only the mm can move them: migrate up to @nr of those on @nid
+ * to DRAM, as move_pages(2) would.  Their device pages come back to the
+ * driver as the migration frees them, to be zeroed.  DRAM is not reclaimed
+ * for them: if it is short, the device stays full and stores go to the
+ * software pool.
+ */
+static unsigned long zswap_spm_move_mapped(int nid, unsigned long nr)
+{
+	struct migration_target_control mtc = {
+		.nid = zswap_spm_dram_node(nid),
+		.nmask = &node_states[N_MEMORY],
+		.gfp_mask = (GFP_HIGHUSER_MOVABLE & ~__GFP_DIRECT_RECLAIM) |
+			    __GFP_NOWARN,
+		.reason = MR_SYSCALL,
+	};
+	unsigned long pfn, isolated = 0;
+	unsigned int moved = 0;
+	struct folio *folio;
+	struct page *page;
+	LIST_HEAD(folios);
+
+	if (mtc.nid == NUMA_NO_NODE)
+		return 0;
+	/* Pages just mapped may sit in a per-CPU batch, off the LRU. */
+	lru_add_drain_all();
+	/* The device's memory stays while we walk it. */
+	get_online_mems();
+	for (pfn = node_start_pfn(nid);
+	     pfn < node_end_pfn(nid) && isolated < nr; pfn++) {
+		if (!(pfn % 1024))
+			cond_resched();
+		page = pfn_to_online_page(pfn);
+		if (!page)
+			continue;
+		folio = page_folio(page);
+		/*
+		 * Only mapped device pages are on an LRU.  One stored again
+		 * comes back to its entry when freed: moving it frees nothing.
+		 */
+		if (!folio_test_lru(folio) || !folio_try_get(folio))
+			continue;
+		if (page_folio(page) == folio && folio_test_anon(folio) &&
+		    !folio_test_large(folio) && !ccm_folio_claimed(folio) &&
+		    folio_isolate_lru(folio)) {
+			list_add_tail(&folio->lru, &folios);
+			node_stat_mod_folio(folio, NR_ISOLATED_ANON, 1);
+			isolated++;
+		}
+		folio_put(folio);
+	}
+	if (!list_empty(&folios) &&
+	    migrate_pages(&folios, alloc_migration_target, NULL,
+			  (unsigned long)&mtc, MIGRATE_SYNC, MR_SYSCALL, &moved))
+		putback_movable_pages(&folios);
+	put_online_mems();
+	spm_stat_add(SPM_MAPPED_MOVED, moved);
+	return moved;
+}
+
+/*
+ * Move entries off devices under high pressure until it drops; when there
+ * are too few entries to move, migrate pages mapped from the device to
+ * DRAM too: they count as stored, and a device full of them would refuse
+ * every store.  Frees show in the device's usage only after the scrub and
+ * the next telemetry reading, so passes are paced rather than run back to
+ * back.
  */
 static void zswap_spm_valve(struct work_struct *work)
 {
 	unsigned long moved;
 	nodemask_t devs;
+	int nid;
 
 	zswap_spm_hot_nodes(&devs);
 	if (nodes_empty(devs))
@@ -477,6 +663,13 @@ static void zswap_spm_valve(struct work_struct *work)
 
 	spm_stat_add(SPM_VALVE_RUNS, 1);
 	moved = zswap_spm_evict(&devs, SPM_VALVE_BATCH, false);
+	for_each_node_mask(nid, devs) {
+		if (moved >= SPM_VALVE_BATCH)
+			break;
+		if (ccm_lent_pages(nid))
+			moved += zswap_spm_move_mapped(nid,
+						       SPM_VALVE_BATCH - moved);
+	}
 	/* Over a pass a store may have queued one at once: pace it. */
 	mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work,
 			 moved ? HZ / 50 : HZ);
@@ -531,8 +724,7 @@ static int zswap_spm_notify(struct notifier_block *nb, unsigned long action,
 			zswap_spm_evacuate(ev->nid);
 		break;
 	case CCM_EVENT_PRESSURE:
-		if (ev->level >= CCM_PRESSURE_HIGH &&
-		    atomic_long_read(&zswap_spm_node_pages[ev->nid]))
+		if (ev->level >= CCM_PRESSURE_HIGH && zswap_spm_holds(ev->nid))
 			mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);
 		break;
 	}
@@ -567,6 +759,8 @@ static const char * const spm_stat_names[NR_SPM_STATS] = {
 	[SPM_VALVE_RUNS]	= "spm_valve_runs",
 	[SPM_EVACUATED]		= "spm_evacuated",
 	[SPM_MAPPED]		= "spm_mapped",
+	[SPM_RESTORED]		= "spm_restored",
+	[SPM_MAPPED_MOVED]	= "spm_mapped_moved",
 };
 
 /*

@@ -45,6 +45,8 @@ void zswap_spm_free(struct folio *dev, unsigned int charge);
 void zswap_spm_count_out(struct obj_cgroup *objcg, long nr);
 void zswap_spm_count_in(struct obj_cgroup *objcg, bool mapped);
 void zswap_spm_lend(struct folio *dev, unsigned int charge);
+bool zswap_spm_claimed(struct folio *dev);
+void zswap_spm_count_busy(struct obj_cgroup *objcg);
 void zswap_spm_count_wb(struct obj_cgroup *objcg, bool recompressed);
 unsigned long zswap_spm_total_pages(void);
 void zswap_spm_debugfs_init(struct dentry *root);

@@ -19,7 +19,7 @@ QEMU_MIN=11.1
 # most of its cases need CONFIG_PTE_MARKER_UFFD_WP, which the test kernel
 # lacks, as pagemap_ioctl does: it skips).
 MM_TESTS="cow gup_longterm ksm_functional_tests mremap_test pagemap_ioctl
-madv_populate mkdirty migration"
+madv_populate mkdirty migration uffd-unit-tests"
 
 # The Makefile hands vm.sh's options over as one string quoted for the
 # shell (APPEND="a b" must stay one argument): split it as the shell would.

@@ -29,6 +29,9 @@ declare -A BUG=(
 	[no_pressure_notify]='s|mod_delayed_work(zswap_spm_wq, &zswap_spm_valve_work, 0);|;|'
 	[no_evacuate]='s|zswap_spm_evacuate(ev->nid);|;|'
 	[no_refuse_event]='/^static void zswap_spm_refused/,/^}/ s|count_vm_event(item);|;|'
+	[restore_copies]='s|dev = zswap_spm_restore(page_folio(page), charge);|dev = NULL;|'
+	[restore_claim_ignored]='/^static bool zswap_spm_own/,/^}/ s|return !ccm_folio_unclaim(dev);|return true;|'
+	[valve_leaves_mapped]='s|^\t\tif (ccm_lent_pages(nid))$|\t\tif (0)|'
 	# In $MAP: each keeps a line count, so that the hunks still apply.
 	[map_exclusive]='s|^+\t\tif (folio_is_spm(folio))$|+\t\tif (0)|'
 	[map_reuse]='s|^+\tif (folio_test_ksm(folio) \|\| folio_is_spm(folio) \|\||+\tif (folio_test_ksm(folio) \|\||'

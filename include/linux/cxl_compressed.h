@@ -78,8 +78,12 @@ struct folio *ccm_alloc_folio(int nid, gfp_t gfp, unsigned int min_ratio);
 void ccm_folio_stored(struct folio *folio, struct ccm_state *state);
 void ccm_free_folio(struct folio *folio);
 void ccm_folio_lend(struct folio *folio);
+int ccm_folio_restore(struct folio *folio, struct ccm_state *state);
+bool ccm_folio_claimed(struct folio *folio);
+bool ccm_folio_unclaim(struct folio *folio);
 void ccm_quarantine_folio(struct folio *folio);
 enum ccm_pressure ccm_pressure(int nid);
+unsigned long ccm_lent_pages(int nid);
 int ccm_register_notifier(struct notifier_block *nb);
 #else
 static inline struct folio *ccm_alloc_folio(int nid, gfp_t gfp,
@@ -105,6 +109,22 @@ static inline void ccm_folio_lend(struct folio *folio)
 {
 }
 
+static inline int ccm_folio_restore(struct folio *folio,
+				    struct ccm_state *state)
+{
+	return -EBUSY;
+}
+
+static inline bool ccm_folio_claimed(struct folio *folio)
+{
+	return false;
+}
+
+static inline bool ccm_folio_unclaim(struct folio *folio)
+{
+	return false;
+}
+
 static inline void ccm_quarantine_folio(struct folio *folio)
 {
 }
@@ -112,6 +132,11 @@ static inline void ccm_quarantine_folio(struct folio *folio)
 static inline enum ccm_pressure ccm_pressure(int nid)
 {
 	return CCM_PRESSURE_CRITICAL;
+}
+
+static inline unsigned long ccm_lent_pages(int nid)
+{
+	return 0;
 }
 
 static inline int ccm_register_notifier(struct notifier_block *nb)

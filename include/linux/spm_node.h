@@ -23,9 +23,16 @@ struct page;
  *	but NMI, hard IRQ included.  Returns true to keep the page: the owner then holds
  *	it frozen (reference count 0, the page allocator's flags and fields
  *	untouched, page->pcp_llist free for its use) and later hands it to
- *	spm_page_release().  Returns false to let the page be freed: pages
+ *	spm_page_release(), or makes it a folio again for its own use with
+ *	spm_page_reuse().  Returns false to let the page be freed: pages
  *	the owner frees itself, and pages with a memory error.  NULL: keep
  *	nothing.
+ * @page_poisoned: called, once SPM pages may be mapped, when
+ *	memory_failure() finds a memory error in a page of the node that is
+ *	in use (it holds a reference, and keeps the page from then on), in
+ *	process context, with the page marked HWPoison.  A page the owner
+ *	let the mm map will not come back through @page_freed.  NULL: nothing
+ *	to do.
  *
  * A driver that hot-adds SPM memory claims its node with spm_node_claim();
  * only the owner allocates there, through spm_folio_alloc().  A page it
@@ -35,6 +42,7 @@ struct page;
 struct spm_owner {
 	const char *name;
 	bool (*page_freed)(struct page *page);
+	void (*page_poisoned)(struct page *page);
 };
 
 #ifdef CONFIG_SPM_NODE
@@ -86,7 +94,9 @@ struct folio *spm_folio_alloc(const struct spm_owner *owner, int nid,
 void spm_folio_free(struct folio *folio);
 void spm_mapping_enable(void);
 bool __spm_page_freed(struct page *page);
+void __spm_page_poisoned(struct page *page);
 void spm_page_release(struct page *page);
+struct folio *spm_page_reuse(struct page *page);
 
 /**
  * spm_page_freed - let the owner of an SPM node take a freed page back
@@ -100,6 +110,16 @@ void spm_page_release(struct page *page);
 static inline bool spm_page_freed(struct page *page, unsigned int order)
 {
 	return spm_mapping_on() && !order && __spm_page_freed(page);
+}
+
+/**
+ * spm_page_poisoned - tell the owner of an SPM node of a memory error
+ * @page: a page in use, just marked HWPoison by memory_failure()
+ */
+static inline void spm_page_poisoned(struct page *page)
+{
+	if (spm_mapping_on())
+		__spm_page_poisoned(page);
 }
 #else
 static inline bool node_is_spm(int nid)
@@ -115,6 +135,10 @@ static inline bool spm_mapping_on(void)
 static inline bool spm_page_freed(struct page *page, unsigned int order)
 {
 	return false;
+}
+
+static inline void spm_page_poisoned(struct page *page)
+{
 }
 
 static inline bool spm_node_forbidden(int nid, gfp_t gfp)
@@ -152,6 +176,11 @@ static inline void spm_mapping_enable(void)
 
 static inline void spm_page_release(struct page *page)
 {
+}
+
+static inline struct folio *spm_page_reuse(struct page *page)
+{
+	return NULL;
 }
 #endif /* CONFIG_SPM_NODE */
 

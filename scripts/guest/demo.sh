@@ -86,4 +86,11 @@ echo "cgroup memory.stat:"
 grep -E '^(anon|zswap|zswapped|zswapped_spm|zswpout|zswpin|zswpout_spm|zswpin_spm|pswpout|pswpin) ' /sys/fs/cgroup/demo/memory.stat | sed 's/^/  /'
 rmdir /sys/fs/cgroup/demo 2>/dev/null
 [ "$rc" = 0 ] && echo "demo: workload finished, rc=0" || echo "demo: workload failed, rc=$rc"
+
+if [ -x /share/mapdemo ] && [ "$(cat $z/spm_enabled 2>/dev/null)" = Y ] &&
+   [ "$(cat $z/spm_map 2>/dev/null)" = Y ]; then
+	hr "zero-copy reads (zswap.spm_map=Y): read faults map device pages, writes move them"
+	/share/mapdemo || rc=$?
+	[ "$rc" = 0 ] && echo "demo: zero-copy reads shown, rc=0" || echo "demo: failed, rc=$rc"
+fi
 exit "$rc"

@@ -140,6 +140,13 @@ struct ccm_model;
  * @written: per page, reported stored by its consumer
  * @lent: per page, lent by its consumer to be mapped into processes
  * @releasing: per page, being freed by the driver itself
+ * @claimed: per page, lent and stored again by its consumer, which gets it
+ *	back when the mm frees it (ccm_folio_restore())
+ * @claim_lock: serialises that hand-over with the consumer giving the
+ *	claim up; taken in any context but NMI
+ * @nr_claimed: pages in @claimed
+ * @poisoned_freed: lent pages with a memory error that were freed without
+ *	memory_failure() counting them, for the scrub worker to count
  * @nr_lent: pages lent and not freed yet
  * @freed: lent pages whose last reference went, from spm page_freed()
  * @stored: pages held by consumers, lent ones and @freed included
@@ -186,6 +193,10 @@ struct ccm_dev {
 	unsigned long *written;
 	unsigned long *lent;
 	unsigned long *releasing;
+	unsigned long *claimed;
+	spinlock_t claim_lock;		/* @claimed hand-over */
+	atomic_long_t nr_claimed;
+	atomic_long_t poisoned_freed;
 	atomic_long_t nr_lent;
 	struct llist_head freed;
 	u64 stored;

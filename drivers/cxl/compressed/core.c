@@ -31,11 +31,13 @@ MODULE_PARM_DESC(model,
 		 "Emulated engine for devices without compression telemetry: none, lz4 or fixed");
 
 static bool ccm_page_freed(struct page *page);
+static void ccm_page_poisoned(struct page *page);
 
 /* The owner of our nodes: nothing else allocates there. */
 static const struct spm_owner ccm_owner = {
 	.name = "cxl_compressed",
 	.page_freed = ccm_page_freed,
+	.page_poisoned = ccm_page_poisoned,
 };
 
 /* Must stay valid while memory is added: the resource keeps a pointer. */
@@ -225,6 +227,35 @@ static void ccm_alarm_work(struct work_struct *work)
  * be kept.  The bit outlives the free if nothing was mapped yet, and is
  * cleared when the page is allocated again.
  */
+/*
+ * A lent page stored again (ccm_folio_restore()) and then freed by the mm
+ * becomes its consumer's: a folio again, with the reference the consumer
+ * did not hold until now, and no longer lent.  The bit is cleared last,
+ * with release semantics, so that a consumer that sees it clear without
+ * the lock sees the folio whole and its lent bit gone: the consumer may
+ * free it at once.  Any context but NMI.
+ */
+static bool ccm_claim_take(struct ccm_dev *cd, struct page *page)
+{
+	unsigned long idx = ccm_page_index(cd, page_to_pfn(page));
+	unsigned long flags;
+	bool taken = false;
+
+	if (!test_bit(idx, cd->claimed))
+		return false;
+	spin_lock_irqsave(&cd->claim_lock, flags);
+	if (test_bit(idx, cd->claimed)) {
+		spm_page_reuse(page);
+		if (test_and_clear_bit(idx, cd->lent))
+			atomic_long_dec(&cd->nr_lent);
+		atomic_long_dec(&cd->nr_claimed);
+		clear_bit_unlock(idx, cd->claimed);
+		taken = true;
+	}
+	spin_unlock_irqrestore(&cd->claim_lock, flags);
+	return taken;
+}
+
 static void ccm_release(struct ccm_dev *cd, struct folio *folio)
 {
 	set_bit(ccm_page_index(cd, folio_pfn(folio)), cd->releasing);
@@ -240,29 +271,74 @@ static void ccm_release(struct ccm_dev *cd, struct folio *folio)
  * goes to the page allocator.  Any other page holds data: it was lent to be
  * mapped, and munmap, exit, a copy on write, reclaim or migration freed it.
  * It is kept for the scrub, and still counts as stored and lent until the
- * scrub worker takes it.  A page with a memory error goes: the mm keeps it
- * out of the page allocator, and its space on the device stays used.
+ * scrub worker takes it; one its consumer stored again is the consumer's.
+ * A page with a memory error goes: the mm keeps it out of the page
+ * allocator, and its space on the device stays used.  If memory_failure()
+ * did not count it (soft offline, for one), the scrub worker does.
  */
 static bool ccm_page_freed(struct page *page)
 {
-	unsigned long pfn = page_to_pfn(page);
+	unsigned long pfn = page_to_pfn(page), idx;
 	struct ccm_dev *cd;
 	bool keep = false;
 
 	rcu_read_lock();
 	cd = ccm_find(page_to_nid(page));
-	if (cd && ccm_owns(cd, pfn) &&
-	    !test_and_clear_bit(ccm_page_index(cd, pfn), cd->releasing) &&
-	    !PageHWPoison(page)) {
-		if (!test_bit(ccm_page_index(cd, pfn), cd->lent))
-			dev_WARN_ONCE(cd->dev, 1, "page %#lx freed, never lent\n",
-				      pfn);
+	if (!cd || !ccm_owns(cd, pfn))
+		goto out;
+	idx = ccm_page_index(cd, pfn);
+	if (test_and_clear_bit(idx, cd->releasing))
+		goto out;
+	if (unlikely(PageHWPoison(page))) {
+		if (test_and_clear_bit(idx, cd->lent)) {
+			atomic_long_dec(&cd->nr_lent);
+			atomic_long_inc(&cd->poisoned_freed);
+			queue_work(ccm_wq, &cd->scrub_work);
+		}
+		goto out;
+	}
+	if (!test_bit(idx, cd->lent))
+		dev_WARN_ONCE(cd->dev, 1, "page %#lx freed, never lent\n", pfn);
+	/* Not claimed, or claimed: stored again, its consumer's now. */
+	if (!ccm_claim_take(cd, page)) {
 		llist_add(&page->pcp_llist, &cd->freed);
 		queue_work(ccm_wq, &cd->scrub_work);
-		keep = true;
 	}
+	keep = true;
+out:
 	rcu_read_unlock();
 	return keep;
+}
+
+/*
+ * The page allocator's page_poisoned() of our nodes: memory_failure() found
+ * a memory error in a page in use and keeps it.  A lent page is the mm's,
+ * mapped or on its way to being freed: it leaves mapped_pages and
+ * stored_pages for poisoned_pages (it keeps its space on the device, never
+ * zeroed) and does not come back.  Whichever of this and the scrub worker
+ * clears its lent bit counts it.  Our consumers' own pages fail their next
+ * read instead, which quarantines them; free pages are the page
+ * allocator's.
+ */
+static void ccm_page_poisoned(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct ccm_dev *cd;
+
+	rcu_read_lock();
+	cd = ccm_find(page_to_nid(page));
+	if (cd && ccm_owns(cd, pfn)) {
+		spin_lock(&cd->lock);
+		if (test_and_clear_bit(ccm_page_index(cd, pfn), cd->lent)) {
+			atomic_long_dec(&cd->nr_lent);
+			cd->stored--;
+			cd->nr_poisoned++;
+			dev_warn_ratelimited(cd->dev, "memory error in mapped page %#lx: the mm keeps it\n",
+					     pfn);
+		}
+		spin_unlock(&cd->lock);
+	}
+	rcu_read_unlock();
 }
 
 /**
@@ -305,6 +381,7 @@ struct folio *ccm_dev_alloc(struct ccm_dev *cd, gfp_t gfp,
 		idx = ccm_page_index(cd, folio_pfn(folio));
 		clear_bit(idx, cd->releasing);
 		clear_bit(idx, cd->lent);
+		clear_bit(idx, cd->claimed);
 	}
 
 	spin_lock(&cd->lock);
@@ -475,6 +552,102 @@ void ccm_folio_lend(struct folio *folio)
 EXPORT_SYMBOL_GPL(ccm_folio_lend);
 
 /**
+ * ccm_folio_restore - store a lent page again, without a copy
+ * @folio: a page lent with ccm_folio_lend() and not freed yet, locked and
+ *	unmapped (it may be mapped again), holding the data it was stored with
+ * @state: as for ccm_folio_stored()
+ *
+ * For a consumer that is asked to store a page mapped from the device: the
+ * page holds that data already, and never stopped counting as stored, so
+ * there is no copy and no new admission.  The consumer gets a claim, not a
+ * reference: the page is the mm's until its last reference goes, and then
+ * the consumer's, as a folio with one reference that ccm_folio_stored()
+ * reported (not zeroed).  Until then the consumer may read it, and may give
+ * the claim up with ccm_folio_unclaim(), which it calls before it frees,
+ * quarantines or takes the page in any other way.
+ *
+ * Return: 0; -EBUSY if the page is not lent, was stored again already, or
+ * the device is closing: store a copy.
+ */
+int ccm_folio_restore(struct folio *folio, struct ccm_state *state)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+	unsigned long idx, flags;
+	int ret = -EBUSY;
+
+	if (!cd)
+		return -EBUSY;
+	VM_WARN_ON_ONCE_FOLIO(folio_mapped(folio), folio);
+	idx = ccm_page_index(cd, folio_pfn(folio));
+	spin_lock_irqsave(&cd->claim_lock, flags);
+	/*
+	 * As for an admission: the removal's consumers wait for a grace
+	 * period after closing, and the caller counts the page in an RCU
+	 * read section around this call.
+	 */
+	if (!READ_ONCE(cd->closing) && test_bit(idx, cd->lent) &&
+	    test_bit(idx, cd->written) && !test_bit(idx, cd->releasing) &&
+	    !test_and_set_bit(idx, cd->claimed)) {
+		atomic_long_inc(&cd->nr_claimed);
+		ret = 0;
+	}
+	spin_unlock_irqrestore(&cd->claim_lock, flags);
+	if (state) {
+		state->ratio_seen = READ_ONCE(cd->ratio_seen);
+		state->level = READ_ONCE(cd->acct.level);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ccm_folio_restore);
+
+/**
+ * ccm_folio_claimed - is a page stored again still the mm's?
+ * @folio: a page the caller stored again with ccm_folio_restore()
+ *
+ * Return: true while the mm still holds it: the caller may read it but
+ * must not take a reference; false once it is the caller's folio.
+ */
+bool ccm_folio_claimed(struct folio *folio)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+
+	return cd && test_bit_acquire(ccm_page_index(cd, folio_pfn(folio)),
+				      cd->claimed);
+}
+EXPORT_SYMBOL_GPL(ccm_folio_claimed);
+
+/**
+ * ccm_folio_unclaim - give up a claim on a page stored again
+ * @folio: a device page of the caller's
+ *
+ * Safe under spinlocks.
+ *
+ * Return: true if @folio was a claim the mm still held: it is given up,
+ * the page stays lent and the caller never touches it again.  False if
+ * @folio is the caller's folio (it never was a claim, or the mm freed it
+ * meanwhile): free it as any other.
+ */
+bool ccm_folio_unclaim(struct folio *folio)
+{
+	struct ccm_dev *cd = ccm_dev_of(folio);
+	unsigned long idx, flags;
+	bool dropped;
+
+	if (!cd)
+		return false;
+	idx = ccm_page_index(cd, folio_pfn(folio));
+	if (!test_bit_acquire(idx, cd->claimed))
+		return false;
+	spin_lock_irqsave(&cd->claim_lock, flags);
+	dropped = test_and_clear_bit(idx, cd->claimed);
+	if (dropped)
+		atomic_long_dec(&cd->nr_claimed);
+	spin_unlock_irqrestore(&cd->claim_lock, flags);
+	return dropped;
+}
+EXPORT_SYMBOL_GPL(ccm_folio_unclaim);
+
+/**
  * ccm_free_folio - free a device page
  * @folio: a folio from ccm_alloc_folio(), with the caller's reference,
  *	not mapped, on no list and never made movable; a speculative
@@ -536,20 +709,30 @@ static void ccm_scrub_work(struct work_struct *work)
 	bool media = READ_ONCE(cd->scrub_media);
 	unsigned long idx;
 	LIST_HEAD(batch);
+	long poisoned;
 	bool cancel;
 	int rc;
 
 	freed = llist_del_all(&cd->freed);
 	spin_lock(&cd->lock);
+	/* Lent pages with a memory error that memory_failure() did not count. */
+	poisoned = atomic_long_xchg(&cd->poisoned_freed, 0);
+	cd->stored -= poisoned;
+	cd->nr_poisoned += poisoned;
 	llist_for_each_safe(node, next_node, freed) {
 		folio = page_folio(container_of(node, struct page, pcp_llist));
-		cd->stored--;
-		/* Both under the lock: ccm_remove() reads them together. */
+		/*
+		 * Both under the lock: ccm_remove() reads them together.  A
+		 * memory error may have counted the page already.
+		 */
 		if (test_and_clear_bit(ccm_page_index(cd, folio_pfn(folio)),
-				       cd->lent))
+				       cd->lent)) {
 			atomic_long_dec(&cd->nr_lent);
+			cd->stored--;
+		}
 		if (unlikely(folio_test_hwpoison(folio))) {
 			/* Not zeroed, never handed out: the mm keeps it. */
+			cd->nr_poisoned++;
 			spin_unlock(&cd->lock);
 			ccm_release(cd, folio);
 			spin_lock(&cd->lock);
@@ -637,6 +820,27 @@ enum ccm_pressure ccm_pressure(int nid)
 	return level;
 }
 EXPORT_SYMBOL_GPL(ccm_pressure);
+
+/**
+ * ccm_lent_pages - how many pages of the device on a node are lent
+ * @nid: the node
+ *
+ * Return: pages lent with ccm_folio_lend() that were not freed yet; 0 if no
+ * device is bound there.
+ */
+unsigned long ccm_lent_pages(int nid)
+{
+	unsigned long n = 0;
+	struct ccm_dev *cd;
+
+	rcu_read_lock();
+	cd = ccm_find(nid);
+	if (cd)
+		n = atomic_long_read(&cd->nr_lent);
+	rcu_read_unlock();
+	return n;
+}
+EXPORT_SYMBOL_GPL(ccm_lent_pages);
 
 /* Caller holds cd->lock. */
 static unsigned int __ccm_ratio(struct ccm_dev *cd)
@@ -1084,6 +1288,7 @@ static int ccm_probe(struct dev_dax *dev_dax)
 	cd->mode = mode;
 	cd->engine = &ccm_model_engine;
 	spin_lock_init(&cd->lock);
+	spin_lock_init(&cd->claim_lock);
 	mutex_init(&cd->attr_lock);
 	INIT_LIST_HEAD(&cd->scrub_list);
 	INIT_LIST_HEAD(&cd->quarantine);
@@ -1103,8 +1308,11 @@ static int ccm_probe(struct dev_dax *dev_dax)
 			    GFP_KERNEL);
 	cd->releasing = kvcalloc(BITS_TO_LONGS(ccm_nr_pages(cd)), sizeof(long),
 				 GFP_KERNEL);
+	cd->claimed = kvcalloc(BITS_TO_LONGS(ccm_nr_pages(cd)), sizeof(long),
+			       GFP_KERNEL);
 	cd->res_name = kstrdup(dev_name(dev), GFP_KERNEL);
-	if (!cd->written || !cd->lent || !cd->releasing || !cd->res_name)
+	if (!cd->written || !cd->lent || !cd->releasing || !cd->claimed ||
+	    !cd->res_name)
 		goto err_free;
 
 	cd->res = request_mem_region(range.start, range_len(&range),
@@ -1162,6 +1370,7 @@ err_free:
 	kvfree(cd->written);
 	kvfree(cd->lent);
 	kvfree(cd->releasing);
+	kvfree(cd->claimed);
 	kfree(cd);
 	spm_node_release(nid, &ccm_owner);
 	return rc;
@@ -1199,9 +1408,15 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	blocking_notifier_call_chain(&ccm_chain, CCM_EVENT_REMOVE, &ev);
 	flush_work(&cd->scrub_work);
 
-	/* Pages lent to be mapped are the mm's: offlining migrates them. */
+	/*
+	 * Pages lent to be mapped are the mm's: offlining migrates them.  One
+	 * a consumer claimed (stored again, and still in the swap cache after
+	 * the consumer gave up moving it) would come back to it mid-offline,
+	 * unmovable: keep the memory then.
+	 */
 	spin_lock(&cd->lock);
-	held = cd->stored + cd->scrub_pending - atomic_long_read(&cd->nr_lent);
+	held = cd->stored + cd->scrub_pending - atomic_long_read(&cd->nr_lent) +
+	       atomic_long_read(&cd->nr_claimed);
 	spin_unlock(&cd->lock);
 	if (held) {
 		/*
@@ -1245,6 +1460,7 @@ static void ccm_remove(struct dev_dax *dev_dax)
 	kvfree(cd->written);
 	kvfree(cd->lent);
 	kvfree(cd->releasing);
+	kvfree(cd->claimed);
 	dev_set_drvdata(&dev_dax->dev, NULL);
 	put_device(cd->dev);
 	kfree(cd);

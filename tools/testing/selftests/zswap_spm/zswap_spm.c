@@ -29,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -38,9 +40,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "../kselftest_harness.h"
 #include "spm_util.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25	/* Linux 6.1; glibc may not have it yet */
+#endif
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -2286,6 +2293,8 @@ TEST_F_TIMEOUT(zspm, map_write_fault_at_swapin_copies, 180)
 	EXPECT_EQ(n, pages_on(z, &r, 0));
 	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_mapped"));
 	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_copied", n, EQ, STAT_MS));
+	EXPECT_EQ(n, cg_stat(z, "zswpin_spm_copied_write"));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_copied_busy"));
 }
 
 /* With zswap.spm_map=N, loads copy: no page stays on the device. */
@@ -2404,6 +2413,267 @@ TEST_F_TIMEOUT(zspm, map_hostile_writers_move_page, 180)
 	no_writable_device_ptes(_metadata, z);
 }
 
+/* Bit 55 of a pagemap entry: the page was written since clear_refs 4. */
+#define PM_SOFT_DIRTY	(1ULL << 55)
+
+static uint64_t pagemap_entry(void *p, long page)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)p / page * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+/*
+ * More routes to a write, each of which must move the page to DRAM first:
+ * an O_DIRECT read into the page (the block layer pins it for writing),
+ * userfaultfd write-protection resolved (which may make an exclusive page
+ * writable, never a device page), soft-dirty tracking (clear_refs, then a
+ * store), mremap() (the page moves with its mapping, still read-only,
+ * until a store) and mlock() (which populates a writable mapping by
+ * writing).  Every page reads back as written.
+ */
+TEST_F_TIMEOUT(zspm, map_more_writers_move_page, 180)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	struct uffdio_register reg = { 0 };
+	struct uffdio_writeprotect wp = { 0 };
+	struct zspm *z = &self->z;
+	int nid = device_node(z), fd;
+	const long n = 32;
+	struct region r;
+	char dev[128], *p, *buf, *moved;
+
+	map_region(_metadata, z, &r, n, 0x5eed2401);
+
+	/* O_DIRECT: read the swap device's first block into page 0. */
+	p = r.data;
+	ASSERT_EQ(0, first_swap(dev, sizeof(dev)));
+	buf = r.copy;
+	fd = open(dev, O_RDONLY | O_DIRECT);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", dev, strerror(errno));
+	ASSERT_EQ(z->page, pread(fd, buf, z->page, 0));
+	EXPECT_EQ(z->page, pread(fd, p, z->page, 0)) TH_LOG("O_DIRECT: %s", strerror(errno));
+	close(fd);
+	EXPECT_EQ(0, page_node(p)) TH_LOG("O_DIRECT read into a device page");
+
+	/* userfaultfd: write-protect pages 1-2, resolve, then store. */
+	p = r.data + 1 * z->page;
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (fd < 0) {
+		ksft_print_msg("no userfaultfd (%s): write-protect case skipped\n",
+			       strerror(errno));
+	} else {
+		ASSERT_EQ(0, ioctl(fd, UFFDIO_API, &api)) TH_LOG("UFFDIO_API: %s", strerror(errno));
+		reg.range.start = (uintptr_t)p;
+		reg.range.len = 2 * z->page;
+		reg.mode = UFFDIO_REGISTER_MODE_WP;
+		ASSERT_EQ(0, ioctl(fd, UFFDIO_REGISTER, &reg)) TH_LOG("register: %s", strerror(errno));
+		wp.range = reg.range;
+		wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+		ASSERT_EQ(0, ioctl(fd, UFFDIO_WRITEPROTECT, &wp));
+		no_writable_device_ptes(_metadata, z);
+		wp.mode = 0;
+		ASSERT_EQ(0, ioctl(fd, UFFDIO_WRITEPROTECT, &wp));
+		/* Resolved: still read-only, still on the device. */
+		no_writable_device_ptes(_metadata, z);
+		EXPECT_EQ(nid, page_node(p));
+		p[5] ^= 0x21;
+		r.copy[1 * z->page + 5] ^= 0x21;
+		EXPECT_EQ(0, page_node(p)) TH_LOG("store after uffd-wp resolution");
+		EXPECT_EQ(nid, page_node(p + z->page));
+		ASSERT_EQ(0, ioctl(fd, UFFDIO_UNREGISTER, &reg.range));
+		close(fd);
+	}
+
+	/* Soft-dirty: clear, store to page 3, which alone is soft-dirty. */
+	p = r.data + 3 * z->page;
+	ASSERT_EQ(0, set_str("/proc/self/", "clear_refs", "4"));
+	no_writable_device_ptes(_metadata, z);
+	p[9] ^= 0x42;
+	r.copy[3 * z->page + 9] ^= 0x42;
+	EXPECT_EQ(0, page_node(p)) TH_LOG("store after clear_refs");
+	EXPECT_TRUE(pagemap_entry(p, z->page) & PM_SOFT_DIRTY);
+	EXPECT_FALSE(pagemap_entry(p + z->page, z->page) & PM_SOFT_DIRTY);
+
+	/* mremap(): pages 4-7 move with their mapping, still on the device. */
+	moved = mmap(NULL, 4 * z->page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, moved);
+	moved = mremap(r.data + 4 * z->page, 4 * z->page, 4 * z->page,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, moved);
+	ASSERT_NE(MAP_FAILED, moved) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_EQ(nid, page_node(moved));
+	EXPECT_EQ(0, memcmp(moved, r.copy + 4 * z->page, 4 * z->page));
+	no_writable_device_ptes(_metadata, z);
+	moved[13] ^= 0x5;
+	EXPECT_EQ(0, page_node(moved)) TH_LOG("store after mremap");
+	EXPECT_EQ(nid, page_node(moved + z->page));
+	r.copy[4 * z->page + 13] ^= 0x5;
+	EXPECT_EQ(0, memcmp(moved, r.copy + 4 * z->page, 4 * z->page));
+	/* Put them back, for check_data(). */
+	ASSERT_NE(MAP_FAILED, mremap(moved, 4 * z->page, 4 * z->page,
+				     MREMAP_MAYMOVE | MREMAP_FIXED, r.data + 4 * z->page));
+
+	/* mlock(): populating a writable private mapping writes it. */
+	p = r.data + 8 * z->page;
+	ASSERT_EQ(0, mlock(p, 4 * z->page)) TH_LOG("mlock: %s", strerror(errno));
+	no_writable_device_ptes(_metadata, z);
+	ASSERT_EQ(0, munlock(p, 4 * z->page));
+
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * KSM merges no device page, and compaction moves none (nor any other page
+ * onto the device): identical pages mapped from the device stay there,
+ * unmerged, with their data.
+ */
+TEST_F_TIMEOUT(zspm, map_ksm_and_compaction_leave_device_pages, 240)
+{
+	struct zspm *z = &self->z;
+	int nid = device_node(z), ms;
+	long long adm0, scans0;
+	const long n = 64;
+	char run_was[8] = "";
+	struct region r;
+	long i;
+
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	/* One text page, n times: all the same, KSM's favourite. */
+	for (i = 0; i < n; i++)
+		fill_page(r.copy + i * z->page, z->page, TEXT, 0x5eed2501, 0);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+	check_data(_metadata, z, &r);
+	ASSERT_EQ(n, pages_on(z, &r, nid));
+	adm0 = dev_num(z, "admissions");
+
+	if (access("/sys/kernel/mm/ksm/run", W_OK)) {
+		ksft_print_msg("no KSM: its case skipped\n");
+	} else {
+		get_str("/sys/kernel/mm/ksm/", "run", run_was, sizeof(run_was));
+		ASSERT_EQ(0, madvise(r.data, n * z->page, MADV_MERGEABLE));
+		scans0 = get_num("/sys/kernel/mm/ksm/", "full_scans");
+		ASSERT_EQ(0, set_str("/sys/kernel/mm/ksm/", "run", "1"));
+		for (ms = 0; ms < 60000; ms += 100) {
+			if (get_num("/sys/kernel/mm/ksm/", "full_scans") >= scans0 + 3)
+				break;
+			usleep(100000);
+		}
+		set_str("/sys/kernel/mm/ksm/", "run", run_was[0] ? run_was : "0");
+		EXPECT_LE(scans0 + 3, get_num("/sys/kernel/mm/ksm/", "full_scans"));
+		EXPECT_EQ(n, pages_on(z, &r, nid)) TH_LOG("KSM moved or merged device pages");
+		EXPECT_EQ(0, madvise(r.data, n * z->page, MADV_UNMERGEABLE));
+	}
+
+	ASSERT_EQ(0, set_str("/proc/sys/vm/", "compact_memory", "1"));
+	EXPECT_EQ(n, pages_on(z, &r, nid)) TH_LOG("compaction moved device pages");
+	EXPECT_EQ(adm0, dev_num(z, "admissions"));
+	EXPECT_LE(n, dev_num(z, "mapped_pages"));
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * MADV_COLLAPSE of a range mapped from the device never builds its huge
+ * page on the device: it collapses into DRAM, or fails (the huge page is
+ * allocated near the pages, and the device's node gives none) and leaves
+ * the range as it was.  Either way the data stays right.
+ */
+TEST_F_TIMEOUT(zspm, map_collapse_copies_to_dram, 180)
+{
+	const long huge = 2 * MIB;
+	struct zspm *z = &self->z;
+	int nid = device_node(z);
+	long n = huge / z->page, before;
+	struct region r;
+	char *raw;
+
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n, TEXT, 0x5eed2601);
+	ASSERT_EQ(0, cg_enter(z));
+	/* A huge-page-aligned range of base pages. */
+	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	r.data = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	ASSERT_EQ(0, madvise(r.data, huge, MADV_NOHUGEPAGE));
+	memcpy(r.data, r.copy, huge);
+	store(_metadata, z, &r);
+	check_data(_metadata, z, &r);
+	ASSERT_LT(n / 2, pages_on(z, &r, nid));
+	ASSERT_EQ(0, madvise(r.data, huge, MADV_HUGEPAGE));
+	before = pages_on(z, &r, nid);
+	if (madvise(r.data, huge, MADV_COLLAPSE)) {
+		ksft_print_msg("MADV_COLLAPSE: %s; the range stays as it was\n",
+			       strerror(errno));
+		EXPECT_EQ(before, pages_on(z, &r, nid));
+	} else {
+		EXPECT_EQ(n, pages_on(z, &r, 0));
+	}
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+}
+
+#ifndef MADV_HWPOISON
+#define MADV_HWPOISON 100
+#endif
+
+/*
+ * A memory error in a mapped device page goes through memory_failure():
+ * the process that touches it gets SIGBUS, the page leaves the driver's
+ * mapped and stored pages for its poisoned ones (it is never zeroed or
+ * handed out again), and the process's other device pages come back as
+ * usual when it dies.
+ */
+TEST_F_TIMEOUT(zspm, map_memory_error_kills_with_sigbus, 180)
+{
+	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages");
+	long long stored0 = dev_num(z, "stored_pages");
+	long long pois0 = dev_num(z, "poisoned_pages");
+	const long n = 32;
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, mapped0);
+	ASSERT_LE(0, pois0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct region r;
+
+		map_region(_metadata, z, &r, n, 0x5eed2701);
+		if (_metadata->exit_code)
+			_exit(1);
+		/* The injection's SIGBUS comes at once: the caller maps it. */
+		if (madvise(r.data + 5 * z->page, z->page, MADV_HWPOISON))
+			_exit(errno == EINVAL ? 2 : 3);
+		_exit(r.data[5 * z->page] ? 4 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		SKIP(return, "MADV_HWPOISON: EINVAL (kernel without CONFIG_MEMORY_FAILURE)");
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+		TH_LOG("child %s %d", WIFSIGNALED(status) ? "killed by signal" : "exited with",
+		       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	EXPECT_EQ(stored0, wait_for(dev_num, z, "stored_pages", stored0, EQ, LEVEL_MS));
+	EXPECT_EQ(pois0 + 1, dev_num(z, "poisoned_pages"));
+	no_writable_device_ptes(_metadata, z);
+}
+
 /*
  * Mapped device pages die with their process: once it exits, the driver
  * has them all back, zeroed.
@@ -2433,20 +2703,194 @@ TEST_F_TIMEOUT(zspm, map_exit_returns_pages, 180)
 }
 
 /*
- * A mapped device page swapped out again becomes a zswap entry again, and
- * reads back right.
+ * A mapped device page swapped out again becomes a zswap entry again without
+ * a copy: no admission, no new device page, and once reclaim has freed the
+ * pages the entries own them (none counts as mapped); a read maps each one
+ * again, with its data; when unmapped, the driver has them all back.
  */
 TEST_F_TIMEOUT(zspm, map_pages_stored_again, 180)
 {
 	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages");
+	long long stored0 = dev_num(z, "stored_pages");
+	long long spm0 = zdbg(z, "spm_stored_pages");
+	long long adm0, restored0, in0;
 	const long n = 128;
 	struct region r;
 
+	ASSERT_LE(0, mapped0);
 	map_region(_metadata, z, &r, n, 0x5eed1b01);
+	adm0 = dev_num(z, "admissions");
+	restored0 = zdbg(z, "spm_restored");
 	store(_metadata, z, &r);
 	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpspm_restore", n, EQ, STAT_MS));
+	EXPECT_EQ(restored0 + n, zdbg(z, "spm_restored"));
+	EXPECT_EQ(adm0, dev_num(z, "admissions")) TH_LOG("stored again by admission");
+	EXPECT_EQ(stored0 + n, dev_num(z, "stored_pages"));
+	EXPECT_EQ(spm0 + n, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+
+	in0 = cg_stat(z, "zswpin_spm_mapped");
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(in0 + n, wait_for(cg_stat, z, "zswpin_spm_mapped", in0 + n, EQ, STAT_MS));
+	EXPECT_EQ(n, pages_on(z, &r, device_node(z)));
+	EXPECT_EQ(adm0, dev_num(z, "admissions"));
+	EXPECT_EQ(n, mapped_now(z, mapped0, n, LEVEL_MS));
+	no_writable_device_ptes(_metadata, z);
+
+	ASSERT_EQ(0, munmap(r.data, n * z->page));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	EXPECT_EQ(stored0, wait_for(dev_num, z, "stored_pages", stored0, EQ, LEVEL_MS));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+}
+
+/*
+ * Repeated swap-out, map, write and store-again cycles over text, patterned,
+ * random and zero pages: every cycle reads back byte for byte, pages that
+ * stayed mapped are stored again without a copy, written ones went to
+ * DRAM, and at the end the driver has every page back.
+ */
+TEST_F_TIMEOUT(zspm, map_restore_cycles_keep_data, 300)
+{
+	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages");
+	long long stored0 = dev_num(z, "stored_pages");
+	long long restore0, adm0;
+	int nid = device_node(z), cycle;
+	const long n = 192;
+	long i, on_dev, written;
+	struct region r;
+
+	ASSERT_LE(0, mapped0);
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n / 2, TEXT, 0x5eed2101);
+	region_fill(z, &r, n / 2, n / 4, PATTERN, 0x5eed2102);
+	region_fill(z, &r, 3 * n / 4, n / 8, RANDOM, 0x5eed2103);
+	region_fill(z, &r, 7 * n / 8, n / 8, ZERO, 0);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	for (cycle = 0; cycle < 4; cycle++) {
+		on_dev = pages_on(z, &r, nid);
+		restore0 = cg_stat(z, "zswpspm_restore");
+		adm0 = dev_num(z, "admissions");
+		store(_metadata, z, &r);
+		/* Every page mapped from the device was stored again as it was. */
+		EXPECT_EQ(restore0 + on_dev, wait_for(cg_stat, z, "zswpspm_restore",
+						      restore0 + on_dev, EQ, STAT_MS))
+			TH_LOG("cycle %d: %ld pages were on the device", cycle, on_dev);
+		EXPECT_GE(adm0 + n - on_dev, dev_num(z, "admissions"))
+			TH_LOG("cycle %d: a page stored again was admitted", cycle);
+		check_data(_metadata, z, &r);
+		if (!cycle)
+			EXPECT_LT(n / 2, pages_on(z, &r, nid))
+				TH_LOG("too few pages mapped from the device");
+		no_writable_device_ptes(_metadata, z);
+		/* Write one page in three, a different third each cycle. */
+		written = 0;
+		for (i = cycle % 3; i < n; i += 3) {
+			r.data[i * z->page + 8 * cycle] ^= 0x77;
+			r.copy[i * z->page + 8 * cycle] ^= 0x77;
+			written++;
+		}
+		for (i = cycle % 3; i < n; i += 3)
+			EXPECT_EQ(0, page_node(r.data + i * z->page))
+				TH_LOG("cycle %d: written page %ld", cycle, i);
+		check_data(_metadata, z, &r);
+	}
+	EXPECT_LT(0, cg_stat(z, "zswpspm_restore"));
+	ASSERT_EQ(0, munmap(r.data, n * z->page));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	EXPECT_EQ(stored0, wait_for(dev_num, z, "stored_pages", stored0, EQ, LEVEL_MS));
+}
+
+/* Pages of @r on node @nid, once they all are, or after @ms. */
+static long pages_on_within(struct zspm *z, struct region *r, int nid, int ms)
+{
+	long n;
+
+	for (;;) {
+		n = pages_on(z, r, nid);
+		if (n == r->pages || ms <= 0)
+			return n;
+		usleep(100000);
+		ms -= 100;
+	}
+}
+
+/*
+ * Mapped device pages count as stored: under high pressure with no entry
+ * to move, the escape valve migrates them to DRAM, with their data, and
+ * the driver gets the device pages back.
+ */
+TEST_F_TIMEOUT(zspm, map_valve_moves_mapped_pages, 180)
+{
+	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages"), moved0;
+	const long n = 128;
+	struct region r;
+
+	ASSERT_LE(0, mapped0);
+	map_region(_metadata, z, &r, n, 0x5eed2201);
+	EXPECT_EQ(0, wait_for(zdbg, z, "spm_stored_pages", 0, EQ, STAT_MS));
+	moved0 = zdbg(z, "spm_mapped_moved");
+	ASSERT_EQ(0, inject(z, "high"));
+	ASSERT_TRUE(level_is(z, "high", LEVEL_MS));
+	EXPECT_EQ(n, pages_on_within(z, &r, 0, VALVE_MS));
+	EXPECT_LE(moved0 + n, zdbg(z, "spm_mapped_moved"));
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	ASSERT_EQ(0, inject(z, "off"));
 	check_data(_metadata, z, &r);
 	no_writable_device_ptes(_metadata, z);
+}
+
+#define TRACING "/sys/kernel/tracing/"
+
+/* Occurrences of event @name in the trace buffer. */
+static long trace_count(const char *name)
+{
+	char line[512];
+	long n = 0;
+	FILE *f = fopen(TRACING "trace", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, name);
+	fclose(f);
+	return n;
+}
+
+/*
+ * The tracepoints report each map, each move to DRAM and each store
+ * without a copy.
+ */
+TEST_F_TIMEOUT(zspm, map_tracepoints_report, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 32;
+	struct region r;
+	long i;
+
+	if (access(TRACING "trace", W_OK))
+		mount("tracefs", TRACING, "tracefs", 0, NULL);
+	if (access(TRACING "events/zswap_spm/enable", W_OK))
+		SKIP(return, "no zswap_spm events in %s: kernel without tracing", TRACING);
+	ASSERT_EQ(0, set_str(TRACING, "trace", ""));
+	ASSERT_EQ(0, set_str(TRACING, "events/zswap_spm/enable", "1"));
+	map_region(_metadata, z, &r, n, 0x5eed2301);
+	for (i = 0; i < n / 2; i++) {
+		r.data[i * z->page] ^= 1;
+		r.copy[i * z->page] ^= 1;
+	}
+	store(_metadata, z, &r);
+	EXPECT_EQ(n / 2, wait_for(cg_stat, z, "zswpspm_restore", n / 2, EQ, STAT_MS));
+	set_str(TRACING, "events/zswap_spm/enable", "0");
+	EXPECT_EQ(n, trace_count("zswap_spm_map:"));
+	EXPECT_EQ(n / 2, trace_count("zswap_spm_cow:"));
+	EXPECT_EQ(n / 2, trace_count("zswap_spm_restore:"));
+	set_str(TRACING, "trace", "");
+	check_data(_metadata, z, &r);
 }
 
 /* A cgroup at memory.max whose pages are mapped from the device progresses. */
