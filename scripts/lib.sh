@@ -13,13 +13,10 @@ KSUITE=trixie-backports
 QEMU_MIN=11.1
 # Upstream mm kselftest programs of the paths that zswap mapping device
 # pages changes: 'make check' runs them with zswap, its compressed-memory
-# backend and mapping on; together about 1.7 minutes under TCG.  Left out
-# for their time, and run with TESTS=mm:<program>@spm: soft-dirty (19 of
-# 19 pass, in 219 s, most of it its THP case) and uffd-unit-tests (minutes;
-# most of its cases need CONFIG_PTE_MARKER_UFFD_WP, which the test kernel
-# lacks, as pagemap_ioctl does: it skips).
+# backend and mapping on.  soft-dirty runs without transparent huge pages
+# (scripts/guest/check.sh says why).
 MM_TESTS="cow gup_longterm ksm_functional_tests mremap_test pagemap_ioctl
-madv_populate mkdirty migration uffd-unit-tests"
+madv_populate mkdirty migration uffd-unit-tests soft-dirty"
 
 # The Makefile hands vm.sh's options over as one string quoted for the
 # shell (APPEND="a b" must stay one argument): split it as the shell would.
