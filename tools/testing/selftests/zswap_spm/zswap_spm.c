@@ -2559,6 +2559,112 @@ TEST_F_TIMEOUT(zspm, map_more_writers_move_page, 180)
 }
 
 /*
+ * swapoff with pages mapped from the device and others stored again: the
+ * entries are loaded (copied: swapoff maps nothing), the mapped pages stay
+ * where they are, and everything reads back as written.
+ */
+TEST_F_TIMEOUT(zspm, map_swapoff_with_mapped_pages, 180)
+{
+	struct zspm *z = &self->z;
+	int nid = device_node(z), rc;
+	const long n = 128;
+	long long spm0;
+	struct region r;
+
+	spm0 = zdbg(z, "spm_stored_pages");
+	map_region(_metadata, z, &r, n, 0x5eed2901);
+	/* The second half goes out again, stored without a copy. */
+	ASSERT_EQ(0, push_out(z, r.data + n / 2 * z->page, n / 2 * z->page, false));
+	ASSERT_EQ(n / 2, wait_for(cg_stat, z, "zswpspm_restore", n / 2, EQ, STAT_MS));
+
+	z->swapped_off = true;
+	rc = swapoff(z->swapdev);
+	ASSERT_EQ(0, rc) TH_LOG("swapoff %s: %s", z->swapdev, strerror(errno));
+	EXPECT_EQ(spm0, zdbg(z, "spm_stored_pages"));
+	EXPECT_EQ(n / 2, pages_on(z, &r, nid));
+	EXPECT_EQ(n / 2, pages_on(z, &r, 0));
+	EXPECT_EQ(r.pages, resident(r.data, r.pages * z->page, z->page));
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+	rc = swapon(z->swapdev, 0);
+	ASSERT_EQ(0, rc) TH_LOG("swapon %s: %s", z->swapdev, strerror(errno));
+	z->swapped_off = false;
+}
+
+/*
+ * MADV_DONTNEED gives mapped device pages back at once (and the range
+ * reads zero); MADV_FREE once reclaim takes them (each page reads zero or
+ * its old data).  Either way the driver has every page back.
+ */
+TEST_F_TIMEOUT(zspm, map_madvise_returns_pages, 180)
+{
+	struct zspm *z = &self->z;
+	long long mapped0 = dev_num(z, "mapped_pages");
+	const long n = 64, half = n / 2;
+	char *zero = calloc(1, z->page);
+	struct region r;
+	long i, bad = 0;
+
+	ASSERT_LE(0, mapped0);
+	ASSERT_NE(NULL, zero);
+	map_region(_metadata, z, &r, n, 0x5eed2a01);
+	ASSERT_EQ(0, madvise(r.data, half * z->page, MADV_DONTNEED));
+	EXPECT_EQ(half, mapped_now(z, mapped0, half, LEVEL_MS));
+	ASSERT_EQ(0, madvise(r.data + half * z->page, half * z->page, MADV_FREE));
+	push_out(z, r.data + half * z->page, half * z->page, true);
+	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
+	for (i = 0; i < half; i++)
+		bad += !!memcmp(r.data + i * z->page, zero, z->page);
+	for (; i < n; i++)
+		bad += memcmp(r.data + i * z->page, zero, z->page) &&
+		       memcmp(r.data + i * z->page, r.copy + i * z->page, z->page);
+	EXPECT_EQ(0, bad);
+	free(zero);
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * UFFDIO_MOVE moves only pages exclusive to the process, which a device
+ * page never is: it fails with EBUSY and leaves the page where it was.
+ */
+TEST_F_TIMEOUT(zspm, map_uffd_move_refuses_device_pages, 180)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_MOVE };
+	struct uffdio_register reg = { 0 };
+	struct uffdio_move mv = { 0 };
+	struct zspm *z = &self->z;
+	int nid = device_node(z), fd, rc;
+	const long n = 8;
+	struct region r;
+	char *dst;
+
+	map_region(_metadata, z, &r, n, 0x5eed2801);
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		close(fd);
+		SKIP(return, "no UFFD_FEATURE_MOVE: %s", strerror(errno));
+	}
+	dst = map_pages(z->page);
+	ASSERT_NE(NULL, dst);
+	reg.range.start = (uintptr_t)dst;
+	reg.range.len = z->page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(fd, UFFDIO_REGISTER, &reg)) TH_LOG("register: %s", strerror(errno));
+	mv.dst = (uintptr_t)dst;
+	mv.src = (uintptr_t)r.data;
+	mv.len = z->page;
+	rc = ioctl(fd, UFFDIO_MOVE, &mv);
+	EXPECT_EQ(-1, rc);
+	EXPECT_EQ(EBUSY, errno) TH_LOG("UFFDIO_MOVE of a device page: %s", strerror(errno));
+	EXPECT_EQ(nid, page_node(r.data));
+	close(fd);
+	check_data(_metadata, z, &r);
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
  * KSM merges no device page, and compaction moves none (nor any other page
  * onto the device): identical pages mapped from the device stay there,
  * unmerged, with their data.
