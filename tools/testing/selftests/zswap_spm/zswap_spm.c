@@ -2321,7 +2321,9 @@ TEST_F_TIMEOUT(zspm, map_write_fault_at_swapin_copies, 180)
 	EXPECT_EQ(n, pages_on(z, &r, 0));
 	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_mapped"));
 	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_copied", n, EQ, STAT_MS));
-	EXPECT_EQ(n, cg_stat(z, "zswpin_spm_copied_write"));
+	/* Readahead around a write fault copies its neighbours too. */
+	EXPECT_LE(n / 8, cg_stat(z, "zswpin_spm_copied_write"));
+	EXPECT_GE(n, cg_stat(z, "zswpin_spm_copied_write"));
 	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_copied_busy"));
 }
 
