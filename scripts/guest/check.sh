@@ -15,28 +15,20 @@ cd /share/kselftest || exit 1
 # as one skipped case.  It runs as ./$1 in a tmpfs: some make files in
 # their working directory and map them shared, which the 9p share cannot,
 # and some run ./$1 again.
-# soft-dirty runs without transparent huge pages: its two huge-page cases
-# (which never swap, so never meet a device page) take most of its 4
-# minutes under TCG, and skip saying so.  uffd-unit-tests runs its wp-fork
-# cases only (write-protection across fork, on every memory type): all of
-# its cases take almost 5 minutes under TCG (zswap_spm's own
-# map_more_writers_move_page resolves write-protection on device pages).
-THP=/sys/kernel/mm/transparent_hugepage/enabled
+# uffd-unit-tests runs its wp-fork cases only (write-protection across
+# fork, on every memory type): all of its cases take almost 5 minutes
+# under TCG (zswap_spm's own map_more_writers_move_page resolves
+# write-protection on device pages).
 run_mm() {
-	local rc out thp= args=()
+	local rc out args=()
 	case $1 in
 	uffd-unit-tests) args=(-f wp-fork) ;;
 	esac
 	mkdir -p /run/mm-test
 	mountpoint -q /run/mm-test || mount -t tmpfs mm-test /run/mm-test
 	cp /share/kselftest/mm/"$1" /run/mm-test/ || return 1
-	if [ "$1" = soft-dirty ] && [ -w $THP ]; then
-		thp=$(sed 's/.*\[\(.*\)\].*/\1/' $THP)
-		echo never >$THP
-	fi
 	out=$(cd /run/mm-test && timeout 600 ./"$1" "${args[@]}" 2>&1)
 	rc=$?
-	[ -z "$thp" ] || echo "$thp" >$THP
 	echo "$out"
 	case $rc in
 	0|4) grep -qE '^(not )?ok ' <<<"$out" ||
