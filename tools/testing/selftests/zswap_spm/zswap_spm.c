@@ -2116,6 +2116,40 @@ static int device_node(struct zspm *z)
 	return get_num(dir, "target_node");
 }
 
+/* Bytes of @key on node @nid in the test cgroup's memory.numa_stat, or -1. */
+static long long cg_numa(struct zspm *z, const char *key, int nid)
+{
+	char path[160], line[1024], want[24], *at;
+	long long v = -1;
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%smemory.numa_stat", z->cg);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), " N%d=", nid);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ' ')
+			continue;
+		at = strstr(line, want);
+		v = at ? atoll(at + strlen(want)) : 0;
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* Major faults (those that started a swap-in) of the calling process. */
+static long major_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_majflt;
+}
+
 /* Faults, minor and major, the calling process took so far. */
 static long faults(void)
 {
@@ -2195,10 +2229,12 @@ static void map_region(struct __test_metadata *_metadata, struct zspm *z,
 
 /*
  * A read fault maps the device page itself: after swap-out and a read pass
- * (at the default page-cluster: readahead must leave device entries alone)
- * every page is on the device node with its data, no page was admitted
- * again, the second pass takes no fault, zswap holds none of them and the
- * driver counts them mapped; once unmapped, they are zeroed and freed.
+ * every page is on the device node with its data, charged there in
+ * memory.numa_stat, no page was admitted again, the second pass takes no
+ * fault, zswap holds none of them and the driver counts them mapped; once
+ * unmapped, they are zeroed and freed.  At the default page-cluster, swap
+ * readahead takes the neighbours' device pages too: the sequential pass
+ * starts a swap-in for far fewer pages than it reads.
  */
 TEST_F_TIMEOUT(zspm, map_read_maps_device_pages, 180)
 {
@@ -2206,7 +2242,7 @@ TEST_F_TIMEOUT(zspm, map_read_maps_device_pages, 180)
 	long long adm0, mapped0, stored0, spm0;
 	const long n = 256;
 	struct region r;
-	long f0;
+	long f0, maj0, maj, i;
 	int nid = device_node(z);
 
 	ASSERT_LE(0, nid);
@@ -2224,7 +2260,11 @@ TEST_F_TIMEOUT(zspm, map_read_maps_device_pages, 180)
 	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
 	adm0 = dev_num(z, "admissions");
 
+	maj0 = major_faults();
 	check_data(_metadata, z, &r);
+	maj = major_faults() - maj0;
+	ksft_print_msg("read pass of %ld device pages: %ld major faults\n", n, maj);
+	EXPECT_GT(n / 2, maj) TH_LOG("readahead took no device page");
 	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_mapped", n, EQ, STAT_MS));
 	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_copied"));
 	EXPECT_EQ(n, pages_on(z, &r, nid));
@@ -2233,6 +2273,10 @@ TEST_F_TIMEOUT(zspm, map_read_maps_device_pages, 180)
 	EXPECT_EQ(n, mapped_now(z, mapped0, n, 0));
 	EXPECT_EQ(stored0 + n, dev_num(z, "stored_pages"));
 	EXPECT_EQ(0, wait_for(cg_stat, z, "zswapped_spm", 0, EQ, STAT_MS));
+	/* Charged as anon on the device's node, where they are. */
+	for (i = 0; i < STAT_MS / 100 && cg_numa(z, "anon", nid) < n * z->page; i++)
+		usleep(100000);
+	EXPECT_LE(n * z->page, cg_numa(z, "anon", nid));
 	f0 = faults();
 	EXPECT_EQ(byte_sum(z, r.copy, n), byte_sum(z, r.data, n));
 	EXPECT_EQ(f0, faults()) TH_LOG("the second read pass faulted");
