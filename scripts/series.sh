@@ -5,7 +5,8 @@
 # format-patch file whose diff changes upstream files; the diff may be empty)
 # followed by the new files (or directories) of ours that the commit adds.
 # Every new file must belong to exactly one commit.  BUILD_EACH=1 builds the
-# kernel at every commit.
+# kernel at every commit.  The cover letter (patch 0000) takes its subject
+# and text from patches/cover-letter.txt.
 . "$(dirname "$0")/lib.sh"
 
 "$TOP"/scripts/fetch-kernel.sh >/dev/null
@@ -73,6 +74,21 @@ dups=$(sort "$assigned" | uniq -d)
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-git -C "$G" format-patch -q -o "$OUT" base..series
+git -C "$G" format-patch -q --cover-letter -o "$OUT" base..series
+# The cover letter's subject and text: patches/cover-letter.txt (its first
+# line, then the rest after a blank line); format-patch adds the shortlog
+# and the diffstat.
+cover=$OUT/0000-cover-letter.patch
+python3 - "$cover" "$TOP/patches/cover-letter.txt" <<'PY' ||
+import sys
+cover, text = sys.argv[1], open(sys.argv[2]).read().rstrip('\n')
+subject, _, blurb = text.partition('\n\n')
+s = open(cover).read()
+assert '*** SUBJECT HERE ***' in s and '*** BLURB HERE ***' in s
+s = s.replace('*** SUBJECT HERE ***', subject.strip(), 1)
+s = s.replace('*** BLURB HERE ***', blurb, 1)
+open(cover, 'w').write(s)
+PY
+	die "could not write the cover letter from patches/cover-letter.txt"
 log "series: $(ls "$OUT" | wc -l) patches in out/series"
 ls "$OUT" >&2
