@@ -104,6 +104,9 @@ done
 grep -qs 'MemTotal: *[1-9]' /sys/devices/system/node/node1/meminfo ||
 	setup_fail "CXL region created but node 1 has no memory"
 
+# virtio-blk says rotational; the swap disk stands for a server's SSD, so
+# swap-in reads ahead by virtual address (VMA readahead), as it would there.
+echo 0 >/sys/block/vda/queue/rotational || setup_fail "vda: rotational"
 mkswap -q /dev/vda >/dev/null || setup_fail "mkswap /dev/vda"
 swapon /dev/vda || setup_fail "swapon /dev/vda"
 
