@@ -36,9 +36,11 @@ declare -A BUG=(
 	[map_exclusive]='s|^+\t\tif (folio_is_spm(folio))$|+\t\tif (0)|'
 	[map_reuse]='s|^+\tif (folio_test_ksm(folio) \|\| folio_is_spm(folio) \|\||+\tif (folio_test_ksm(folio) \|\||'
 	[map_free_hook]='s|^+\tif (spm_page_freed(page, order))$|+\tif (0)|'
+	[cluster_ra_copies]='s|^+\t\t\tif (zswap_spm_on_device(ra_entry))$|+\t\t\tif (0)|'
 )
 # The file each bug goes in, if not mm/zswap_spm.c.
-declare -A IN=([map_exclusive]=$MAP [map_reuse]=$MAP [map_free_hook]=$MAP)
+declare -A IN=([map_exclusive]=$MAP [map_reuse]=$MAP [map_free_hook]=$MAP
+	     [cluster_ra_copies]=$MAP)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || mapfile -t names < <(printf '%s\n' "${!BUG[@]}" | sort)
 

@@ -60,6 +60,7 @@
 #define CGROOT "/sys/fs/cgroup/"
 #define MTHP "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/"
 #define NUMA_BALANCING "/proc/sys/kernel/numa_balancing"
+#define SWAP_SYS "/sys/kernel/mm/swap/"
 
 #define KIB 1024L
 #define MIB (1024 * KIB)
@@ -94,6 +95,7 @@ struct zspm {
 	char mthp_was[32];	/* 64 KiB mTHP setting a test changed */
 	char period_was[16];	/* model_telemetry_ms a test changed */
 	char numa_was[16];	/* kernel.numa_balancing a test changed */
+	char vma_ra_was[16];	/* swap's vma_ra_enabled a test changed */
 	bool swapped_off;	/* a test turned swap off */
 	bool removed;		/* a test unbound the device's region */
 	bool armed;		/* the setup changed global state */
@@ -762,6 +764,8 @@ static int disarm(struct zspm *z)
 		keep_first(&err, set_str(z->sys, "model_telemetry_ms", z->period_was));
 	if (z->numa_was[0])
 		keep_first(&err, set_str(NUMA_BALANCING, "", z->numa_was));
+	if (z->vma_ra_was[0])
+		keep_first(&err, set_str(SWAP_SYS, "vma_ra_enabled", z->vma_ra_was));
 	if (z->swapped_off || !swap_active(z->swapdev)) {
 		if (swapon(z->swapdev, 0) && errno != EBUSY)
 			keep_first(&err, -errno);
@@ -2149,7 +2153,7 @@ static bool vma_readahead(struct zspm *z)
 	const char *dev = strrchr(z->swapdev, '/');
 	char buf[16], dir[192];
 
-	if (get_str("/sys/kernel/mm/swap/", "vma_ra_enabled", buf, sizeof(buf)) ||
+	if (get_str(SWAP_SYS, "vma_ra_enabled", buf, sizeof(buf)) ||
 	    strcmp(buf, "true"))
 		return false;
 	snprintf(dir, sizeof(dir), "/sys/class/block/%s/queue/",
@@ -2307,6 +2311,84 @@ TEST_F_TIMEOUT(zspm, map_read_maps_device_pages, 180)
 	ASSERT_EQ(0, munmap(r.data, n * z->page));
 	EXPECT_EQ(0, mapped_now(z, mapped0, 0, LEVEL_MS));
 	EXPECT_EQ(stored0, wait_for(dev_num, z, "stored_pages", stored0, EQ, LEVEL_MS));
+}
+
+/*
+ * Cluster readahead (vma_ra_enabled=false, or a rotational swap device)
+ * reads the slots around the faulting one, which may belong to any
+ * process or to shmem: it leaves their device pages alone, so that no
+ * shared or writable mapping can take one.  Every page of a sequential
+ * read pass then starts its own swap-in, and each maps its device page.
+ */
+TEST_F_TIMEOUT(zspm, map_cluster_readahead_leaves_device_pages, 180)
+{
+	struct zspm *z = &self->z;
+	const long n = 128;
+	struct region r;
+	long maj0, maj;
+
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, get_str(SWAP_SYS, "vma_ra_enabled", z->vma_ra_was,
+			     sizeof(z->vma_ra_was)));
+	ASSERT_EQ(0, set_str(SWAP_SYS, "vma_ra_enabled", "false"));
+	ASSERT_FALSE(vma_readahead(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n / 2, TEXT, 0x5eed1411);
+	region_fill(z, &r, n / 2, n / 2, PATTERN, 0x5eed1412);
+	ASSERT_EQ(0, cg_enter(z));
+	ASSERT_EQ(0, region_load(z, &r));
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+
+	maj0 = major_faults();
+	check_data(_metadata, z, &r);
+	maj = major_faults() - maj0;
+	ksft_print_msg("cluster readahead, read pass of %ld device pages: %ld major faults\n",
+		       n, maj);
+	EXPECT_LE(n, maj) TH_LOG("cluster readahead took device pages");
+	EXPECT_EQ(n, wait_for(cg_stat, z, "zswpin_spm_mapped", n, EQ, STAT_MS));
+	EXPECT_EQ(0, cg_stat(z, "zswpin_spm_copied"));
+	EXPECT_EQ(n, pages_on(z, &r, device_node(z)));
+	no_writable_device_ptes(_metadata, z);
+}
+
+/*
+ * shmem's pages go to the device as anonymous ones do, but a read fault
+ * of a tmpfs page copies it to DRAM: a device page is never mapped
+ * shared.  The copies are counted, none is mapped, and the data is right.
+ */
+TEST_F_TIMEOUT(zspm, map_shmem_copies, 180)
+{
+	struct zspm *z = &self->z;
+	long long mapped0, copied0;
+	const long n = 64;
+	struct region r;
+	int fd;
+
+	ASSERT_EQ(0, map_on(z));
+	ASSERT_EQ(0, region_init(z, &r, n));
+	region_fill(z, &r, 0, n / 2, TEXT, 0x5eed1421);
+	region_fill(z, &r, n / 2, n / 2, PATTERN, 0x5eed1422);
+	ASSERT_EQ(0, cg_enter(z));
+	fd = memfd_create("zswap_spm", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, n * z->page));
+	r.data = mmap(NULL, n * z->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, r.data);
+	memcpy(r.data, r.copy, n * z->page);
+	mapped0 = cg_stat(z, "zswpin_spm_mapped");
+	copied0 = cg_stat(z, "zswpin_spm_copied");
+	store(_metadata, z, &r);
+	ASSERT_EQ(n, wait_for(cg_stat, z, "zswpout_spm", n, EQ, STAT_MS));
+
+	check_data(_metadata, z, &r);
+	EXPECT_EQ(n, pages_on(z, &r, 0));
+	EXPECT_EQ(copied0 + n, wait_for(cg_stat, z, "zswpin_spm_copied", copied0 + n,
+					EQ, STAT_MS));
+	EXPECT_EQ(mapped0, cg_stat(z, "zswpin_spm_mapped"));
+	no_writable_device_ptes(_metadata, z);
+	ASSERT_EQ(0, munmap(r.data, n * z->page));
 }
 
 /*
