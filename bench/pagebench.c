@@ -3,9 +3,16 @@
  * Page microbenchmark: fill SIZE MiB of anonymous memory with one kind of
  * content, push it out (MADV_PAGEOUT, or memory.reclaim of our cgroup), and
  * time three passes over it, each after pushing it out again: a read pass
- * (one byte per page), a full compare against the expected content, and a
- * write pass (one byte per page).  A second read pass follows the first at
- * once: with device pages mapped (zswap.spm_map) it takes no fault.
+ * (one byte per page), a full compare against the expected content, a
+ * write pass (a store of one byte per page) and a read-then-write pass (a
+ * byte of each page read, then written back changed).  A second read pass
+ * follows the first at once: with device pages mapped (zswap.spm_map) it
+ * takes no fault.  The write pass stores without reading: the emulator
+ * (QEMU's TCG) takes an x86 read-modify-write instruction on an absent
+ * page as a read fault and then a write fault, where hardware takes one
+ * write fault; the read-then-write pass shows what a page that is read
+ * before it is written costs (with device pages mapped: a map, then a move
+ * to DRAM).
  * Prints one JSON object.
  *
  * The push-out runs reclaim in this process, so its system time over the
@@ -248,7 +255,7 @@ static void emit(const char *name, struct sample *s, long pages, int last)
 
 int main(int argc, char **argv)
 {
-	struct sample fill, out, rd, rd2, cmp, wr, o2;
+	struct sample fill, out, rd, rd2, cmp, wr, rw, o2;
 	struct fprof store_fn = { -1, 0 }, load_fn = { -1, 0 };
 	struct fprof store2_fn = { -1, 0 };
 	int prof;
@@ -323,8 +330,17 @@ int main(int argc, char **argv)
 	pageout(p, len, rec);
 	start(&wr);
 	for (i = 0; i < pages; i++)
-		p[i * psz + (i % psz)] ^= 1;
+		p[i * psz + (i % psz)] = (unsigned char)i;
 	stop(&wr);
+
+	pageout(p, len, rec);
+	start(&rw);
+	for (i = 0; i < pages; i++) {
+		volatile unsigned char *b = p + i * psz + (i % psz);
+
+		*b = *b ^ 1;
+	}
+	stop(&rw);
 
 	printf("{\"pages\": %ld, \"content\": \"%s\", \"pageout_by\": \"%s\",\n",
 	       pages, content_names[c], rec ? "reclaim" : "madvise");
@@ -342,7 +358,8 @@ int main(int argc, char **argv)
 	emit("read2", &rd2, pages, 0);
 	emit("pageout2", &o2, pages, 0);
 	emit("compare", &cmp, pages, 0);
-	emit("write", &wr, pages, 1);
+	emit("write", &wr, pages, 0);
+	emit("readwrite", &rw, pages, 1);
 	printf("}\n");
 	return bad ? 3 : 0;
 }

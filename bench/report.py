@@ -23,6 +23,7 @@ METRICS = {
     "zswap_store_again_us": ("zswap_store() per call, second push-out (function profiler)", "us", False),
     "compare_us_per_page": ("full-compare pass, per page", "us", False),
     "write_us_per_page": ("write pass, per page", "us", False),
+    "readwrite_us_per_page": ("read-then-write pass, per page", "us", False),
     "read_majflt": ("major faults in the read pass", "", False),
     "iops": ("IOPS", "", True),
     "clat_p50_us": ("completion latency p50", "us", False),
@@ -75,7 +76,7 @@ def parse_run(d):
     problems = []
     if ok and scen == "page":
         j = first_json(out)
-        for p in ("pageout", "read", "compare", "write", "read2"):
+        for p in ("pageout", "read", "compare", "write", "readwrite", "read2"):
             if p in j:
                 m[p + "_us_per_page"] = j[p]["us_per_page"]
         if "read2" in j:
@@ -364,7 +365,8 @@ def plots(res, out):
     modes = present([med[s].get("read_us_per_page", {}) for s in pages], res["modes"])
     cols = " ".join('"%s"' % m for m in modes)
     if pages and modes:
-        passes = ["pageout_us_per_page", "read_us_per_page", "compare_us_per_page", "write_us_per_page"]
+        passes = ["pageout_us_per_page", "read_us_per_page", "compare_us_per_page", "write_us_per_page",
+                  "readwrite_us_per_page"]
         script = common.replace("size 1000,560", "size 1200,%d" % (330 * ((len(pages) + 1) // 2))) + \
             "set output 'pages.png'\nset multiplot layout %d,2 title 'Time per page for each pass (median; lower is better)'\n" \
             "set logscale y\nset ylabel 'us per page'\n" % ((len(pages) + 1) // 2)
