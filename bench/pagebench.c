@@ -336,9 +336,11 @@ int main(int argc, char **argv)
 	pageout(p, len, rec);
 	start(&rw);
 	for (i = 0; i < pages; i++) {
-		volatile unsigned char *b = p + i * psz + (i % psz);
+		unsigned char v = p[i * psz + (i % psz)];
 
-		*b = *b ^ 1;
+		/* A load, then a store: not one read-modify-write instruction. */
+		asm volatile("" : "+q"(v));
+		p[i * psz + (i % psz)] = v ^ 1;
 	}
 	stop(&rw);
 
