@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 		unsigned char v = p[i * psz + (i % psz)];
 
 		/* A load, then a store: not one read-modify-write instruction. */
-		asm volatile("" : "+q"(v));
+		asm volatile("" : "+r"(v));
 		p[i * psz + (i % psz)] = v ^ 1;
 	}
 	stop(&rw);

@@ -48,16 +48,26 @@ static int tracing_write(const char *file, const char *val, int append)
 	return ok ? 0 : -1;
 }
 
-/* Profile every function named, from zero; one not found is reported. */
+/*
+ * Profile every function named, from zero; one not found is reported.
+ * With none found the filter would be empty, which traces every function.
+ */
 static void prof_start(void)
 {
-	int i;
+	int i, found = 0;
 
 	tracing_write("function_profile_enabled", "0", 0);
 	tracing_write("set_ftrace_filter", "", 0);
-	for (i = 0; i < nfns; i++)
-		if (tracing_write("set_ftrace_filter", fns[i], 1))
+	for (i = 0; i < nfns; i++) {
+		if (!tracing_write("set_ftrace_filter", fns[i], 1))
+			found++;
+		else
 			fprintf(stderr, "pathprof: cannot trace %s\n", fns[i]);
+	}
+	if (!found) {
+		fprintf(stderr, "pathprof: no function to trace\n");
+		exit(1);
+	}
 	tracing_write("options/sleep-time", "0", 0);
 	tracing_write("options/graph-time", "1", 0);
 	tracing_write("function_profile_enabled", "1", 0);
@@ -130,18 +140,18 @@ static void write_pass(unsigned char *p, size_t len, long pages, long psz, int r
 
 	read_pass(p, pages, psz);
 	madvise(p, len, MADV_PAGEOUT);
+	prof_start();
 	faults(&mn0, &mj0);
 	t = now_us();
-	prof_start();
 	for (i = 0; i < pages; i++) {
 		if (rmw)
 			asm volatile("xorb $1, (%0)" : : "r"(p + i * psz) : "memory");
 		else
 			asm volatile("movb $7, (%0)" : : "r"(p + i * psz) : "memory");
 	}
-	prof_stop(rmw ? "read-modify-write pass (xorb)" : "store pass");
 	t = now_us() - t;
 	faults(&mn1, &mj1);
+	prof_stop(rmw ? "read-modify-write pass (xorb)" : "store pass");
 	printf("  %.1f us per page, %ld minor and %ld major faults\n",
 	       t / pages, mn1 - mn0, mj1 - mj0);
 }
