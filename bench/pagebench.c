@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "fprof.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -71,14 +72,6 @@ static long long read_vmstat(const char *key)
 	fclose(f);
 	return r;
 }
-
-#define TRACING "/sys/kernel/tracing/"
-
-/* Calls of a kernel function and the time spent in them. */
-struct fprof {
-	long long hits;
-	double us;
-};
 
 static int tracing_write(const char *file, const char *val)
 {
@@ -114,28 +107,10 @@ static int prof_start(const char *fn)
 static struct fprof prof_stop(const char *fn)
 {
 	struct fprof r = { -1, 0 };
-	char path[128], line[256], name[64];
-	long long hits;
-	double us;
-	FILE *f;
-	int cpu;
 
 	if (tracing_write("function_profile_enabled", "0"))
 		return r;
-	r.hits = 0;
-	for (cpu = 0;; cpu++) {
-		snprintf(path, sizeof(path), TRACING "trace_stat/function%d", cpu);
-		f = fopen(path, "r");
-		if (!f)
-			break;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, " %63s %lld %lf", name, &hits, &us) == 3 &&
-			    !strcmp(name, fn)) {
-				r.hits += hits;
-				r.us += us;
-			}
-		fclose(f);
-	}
+	r = fprof_sum(fn);
 	tracing_write("set_ftrace_filter", "");
 	return r;
 }

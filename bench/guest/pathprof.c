@@ -23,12 +23,12 @@
 #include <unistd.h>
 
 #include "../content.h"
+#include "../fprof.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
 
-#define TRACING "/sys/kernel/tracing/"
 #define SEED 0x5eedbe9cULL
 
 static char **fns;
@@ -76,32 +76,16 @@ static void prof_start(void)
 /* Stop, and print each function's calls and time per call over all CPUs. */
 static void prof_stop(const char *phase)
 {
-	char path[128], line[256], name[96];
-	long long hits, h;
-	double us, u;
-	int cpu, i;
-	FILE *f;
+	struct fprof r;
+	int i;
 
 	tracing_write("function_profile_enabled", "0", 0);
 	printf("== %s\n", phase);
 	for (i = 0; i < nfns; i++) {
-		hits = 0;
-		us = 0;
-		for (cpu = 0;; cpu++) {
-			snprintf(path, sizeof(path), TRACING "trace_stat/function%d", cpu);
-			f = fopen(path, "r");
-			if (!f)
-				break;
-			while (fgets(line, sizeof(line), f))
-				if (sscanf(line, " %95s %lld %lf", name, &h, &u) == 3 &&
-				    !strcmp(name, fns[i])) {
-					hits += h;
-					us += u;
-				}
-			fclose(f);
-		}
-		if (hits)
-			printf("  %-32s %8lld calls %8.2f us/call\n", fns[i], hits, us / hits);
+		r = fprof_sum(fns[i]);
+		if (r.hits)
+			printf("  %-32s %8lld calls %8.2f us/call\n", fns[i], r.hits,
+			       r.us / r.hits);
 	}
 }
 
