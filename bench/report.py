@@ -131,6 +131,7 @@ def environment(raw, console, command):
         r = re.search(key + r"=(\S+)", text)
         env["vm"][name] = r.group(1) if r else None
     env["kernel"] = env["qemu"] = env["device_model"] = env["mc_copy"] = None
+    env["kernel_build"] = None
     if os.path.exists(os.path.join(share, "qemu-version")):
         env["qemu"] = open(os.path.join(share, "qemu-version")).read().strip()
     if console and os.path.exists(console):
@@ -146,6 +147,10 @@ def environment(raw, console, command):
         env["mc_copy"] = ("copy_mc_fragile (mce=recovery)"
                           if re.search(r"(^|\s)mce=recovery(\s|$)", cmdline.group(1) if cmdline else "")
                           else "rep movsb")
+        # The test kernel has lockdep (config/debug.config), the benchmark
+        # kernel (BENCH_KERNEL=fast) has not.
+        env["kernel_build"] = ("test (debug options)" if "Lock dependency validator" in c
+                               else "benchmark (no debug options)")
         r = re.search(r"cxl_compressed \S+: node \d+: .*", c)
         env["device"] = r.group(0) if r else None
     return env
@@ -163,6 +168,33 @@ def median_table(runs):
                 out.setdefault(s, {}).setdefault(k, {})[mode] = {
                     "median": statistics.median(vals), "reps": vals}
     return out
+
+
+def fmt_range(cell):
+    """A median with its repetitions' range: "median (min-max)"."""
+    reps = cell["reps"]
+    if len(reps) < 2:
+        return fmt(cell["median"])
+    return "%s (%s-%s)" % (fmt(cell["median"]), fmt(min(reps)), fmt(max(reps)))
+
+
+def ratio_cell(v, b):
+    """Ratio of medians of two modes; "tie" when their ranges overlap."""
+    if not b or not b["median"] or v is None:
+        return "-"
+    r = "%.2f" % (v["median"] / b["median"])
+    if min(v["reps"]) <= max(b["reps"]) and min(b["reps"]) <= max(v["reps"]):
+        return r + " tie"
+    return r
+
+
+def worst_ratio(v, b, higher_better=False):
+    """The worst case of v against b: its slowest repetition against b's
+    fastest (for throughput, its lowest against b's highest, as b / v so
+    that < 1 still means better)."""
+    if higher_better:
+        return max(b["reps"]) / min(v["reps"]) if min(v["reps"]) else None
+    return max(v["reps"]) / min(b["reps"]) if min(b["reps"]) else None
 
 
 def fmt(v):
@@ -216,7 +248,7 @@ def map_targets(res):
             b = med.get(bk, {}).get(base)
             if not v or not b or not min(b["reps"]):
                 continue
-            worst = max(v["reps"]) / min(b["reps"])
+            worst = worst_ratio(v, b)
             lines.append("| %s | %s | %s %s | %.3f | %.3f | <= %.3f | %s |" % (
                 s, METRICS[k][0], base, METRICS[bk][0] if bk != k else "", worst,
                 v["median"] / b["median"], limit, "yes" if worst <= limit else "NO"))
@@ -232,24 +264,28 @@ def spm_targets(res):
     """Lines that compare zswap-spm with its targets, per page content."""
     if SPM not in res["modes"]:
         return []
-    lines = ["", "Targets of %s (ratio of medians, same VM run):" % SPM, "",
-             "| scenario | metric | ratio | target | met |", "|---|---|---|---|---|"]
+    lines = ["", "Targets of %s (worst case: its slowest repetition against the "
+             "baseline's fastest; the median ratio for reference):" % SPM, "",
+             "| scenario | metric | against | worst ratio | median ratio | target | met |",
+             "|---|---|---|---|---|---|---|"]
     for s in sorted(res["medians"]):
         for k, base, limit in SPM_TARGETS:
             row = res["medians"][s].get(k, {})
-            v = row.get(SPM, {}).get("median")
-            b = row.get(base, {}).get("median")
-            if v is None or not b:
+            v = row.get(SPM)
+            b = row.get(base)
+            if not v or not b or not b["median"]:
                 continue
-            r = v / b
+            worst = worst_ratio(v, b)
+            med = v["median"] / b["median"]
             if limit is None:
                 sw = row.get("swap", {}).get("median")
-                lines.append("| %s | %s | %.3f x %s | reference%s | - |" % (
-                    s, METRICS[k][0], r, base,
-                    " (swap: %.3f x)" % (sw / b) if sw else ""))
+                lines.append("| %s | %s | %s | %s | %.3f%s | reference | - |" % (
+                    s, METRICS[k][0], base, "-" if worst is None else "%.3f" % worst, med,
+                    " (swap: %.3f)" % (sw / b["median"]) if sw else ""))
                 continue
-            lines.append("| %s | %s | %.3f x %s | <= %.1f | %s |" % (
-                s, METRICS[k][0], r, base, limit, "yes" if r <= limit else "NO"))
+            lines.append("| %s | %s | %s | %s | %.3f | <= %.1f | %s |" % (
+                s, METRICS[k][0], base, "-" if worst is None else "%.3f" % worst, med,
+                limit, "yes" if worst is not None and worst <= limit else "NO"))
     return lines
 
 
@@ -260,14 +296,18 @@ def markdown(res):
     env = res["environment"]
     lines.append("Command: `%s`  " % env["command"])
     lines.append("Commit %s, kernel %s, QEMU %s, VM: %s MiB DRAM + %s MiB CXL (%s), "
-                 "2 vCPUs under TCG; device model: %s; machine-check-safe copy: %s.  " % (
+                 "2 vCPUs under TCG; kernel build: %s; device model: %s; "
+                 "machine-check-safe copy: %s.  " % (
                      env.get("commit"), env.get("kernel"), env.get("qemu"),
                      env["vm"].get("dram_mib"), env["vm"].get("cxl_mib"),
-                     env["vm"].get("cxl_mode"), env.get("device_model"),
+                     env["vm"].get("cxl_mode"), env.get("kernel_build"),
+                     env.get("device_model"),
                      env.get("mc_copy")))
-    lines.append("Medians of %d repetition(s); ratios are against %s "
-                 "(for times, < 1 is faster; for throughput, > 1 is faster)." % (
-                     res["params"]["reps"], BASE))
+    lines.append("Medians of %d repetition(s), with the repetitions' range "
+                 "(min-max); ratios are of medians, against %s (for times, < 1 "
+                 "is faster; for throughput, > 1 is faster), and \"tie\" where "
+                 "the two modes' ranges overlap: the difference is within the "
+                 "VM's noise." % (res["params"]["reps"], BASE))
     lines.append("")
     head = "| scenario | metric | " + " | ".join(modes) + " | " + \
         " | ".join("%s / %s" % (m, BASE) for m in others if BASE in modes) + " |"
@@ -279,13 +319,11 @@ def markdown(res):
                 continue
             row = res["medians"][s][k]
             label, unit, _ = METRICS[k]
-            cells = [fmt(row[m]["median"]) if m in row else "-" for m in modes]
+            cells = [fmt_range(row[m]) if m in row else "-" for m in modes]
             ratios = []
             if BASE in modes:
                 for m in others:
-                    b = row.get(BASE, {}).get("median")
-                    v = row.get(m, {}).get("median")
-                    ratios.append("%.2f" % (v / b) if b and v is not None else "-")
+                    ratios.append(ratio_cell(row.get(m), row.get(BASE)))
             lines.append("| %s | %s%s | %s | %s |" % (s, label, " (%s)" % unit if unit else "",
                                                       " | ".join(cells), " | ".join(ratios)))
     lines.extend(spm_targets(res))
@@ -388,12 +426,24 @@ def plots(res, out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--raw", required=True)
+    ap.add_argument("--raw", help="a run's raw output (build/share/bench-out)")
+    ap.add_argument("--json", help="instead of --raw: a stored results.json to "
+                    "report again (tables and targets; no plots)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--command", default="make bench")
     ap.add_argument("--console")
     ap.add_argument("--results-md", help="also write this RESULTS.md (plots linked from plots/)")
     a = ap.parse_args()
+    if a.json:
+        res = json.load(open(a.json))
+        os.makedirs(a.out, exist_ok=True)
+        md = markdown(res)
+        with open(os.path.join(a.out, "results.md"), "w") as f:
+            f.write(md)
+        print(md)
+        return
+    if not a.raw:
+        sys.exit("report: --raw or --json is needed")
     runs, order = [], []
     for d in sorted(os.listdir(a.raw)):
         p = os.path.join(a.raw, d)
