@@ -25,6 +25,8 @@ METRICS = {
     "write_us_per_page": ("write pass, per page", "us", False),
     "readwrite_us_per_page": ("read-then-write pass, per page", "us", False),
     "read_majflt": ("major faults in the read pass", "", False),
+    "read_lat_p50_us": ("latency pass: a page's first read, p50", "us", False),
+    "read_lat_p99_us": ("latency pass: a page's first read, p99", "us", False),
     "iops": ("IOPS", "", True),
     "clat_p50_us": ("completion latency p50", "us", False),
     "clat_p90_us": ("completion latency p90", "us", False),
@@ -74,6 +76,7 @@ def parse_run(d):
     scen, var = meta["scenario"], meta["variant"]
     ok = meta.get("rc") == "0"
     problems = []
+    extra = {}
     if ok and scen == "page":
         j = first_json(out)
         for p in ("pageout", "read", "compare", "write", "readwrite", "read2"):
@@ -86,6 +89,11 @@ def parse_run(d):
             if j.get(fn) and j[fn]["calls"]:
                 m[fn + "_us"] = j[fn]["us_per_call"]
         m["read_majflt"] = j["read"]["majflt"]
+        lat = j.get("read_latency")
+        if lat:
+            extra["read_latency_pct"] = lat["pct"]
+            m["read_lat_p50_us"] = lat["pct"][50]
+            m["read_lat_p99_us"] = lat["pct"][99]
         if j["mismatched_pages"]:
             problems.append("%d pages differ" % j["mismatched_pages"])
     elif ok and scen == "fio":
@@ -109,9 +117,11 @@ def parse_run(d):
             problems.append("data check failed")
     if not ok:
         problems.append("exit status %s" % meta.get("rc"))
-    return {"scenario": "%s-%s" % (scen, var), "mode": meta["mode"],
-            "rep": int(meta["rep"]), "wall_s": int(meta.get("wall_ns", 0)) / 1e9,
-            "metrics": m, "problems": problems}
+    run = {"scenario": "%s-%s" % (scen, var), "mode": meta["mode"],
+           "rep": int(meta["rep"]), "wall_s": int(meta.get("wall_ns", 0)) / 1e9,
+           "metrics": m, "problems": problems}
+    run.update(extra)
+    return run
 
 
 def environment(raw, console, command):
@@ -352,6 +362,11 @@ def gnuplot(out, name, script):
     return True
 
 
+def pages_of(med):
+    """The page scenarios (one per content), sorted."""
+    return [s for s in sorted(med) if s.startswith("page-")]
+
+
 def present(rows, modes):
     """The modes with a figure in any of rows (dicts mode -> {median})."""
     return [m for m in modes if any(m in r for r in rows)]
@@ -398,6 +413,27 @@ def plots(res, out):
                    "set logscale y\nset ylabel 'us'\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n"
                    % (s, s, len(modes) + 1, dat)):
             made.append("latency-%s.png" % s)
+    # CDF of a page's first read after a push-out (the latency pass), per
+    # mode: at each percent, the median over the repetitions.
+    for s in pages_of(med):
+        runs = [r for r in res["runs"] if r["scenario"] == s and r.get("read_latency_pct")]
+        modes = [m for m in res["modes"] if any(r["mode"] == m for r in runs)]
+        if not modes:
+            continue
+        dat = "cdf-%s.dat" % s
+        with open(os.path.join(out, dat), "w") as f:
+            f.write("fraction " + " ".join('"%s"' % m for m in modes) + "\n")
+            for q in range(101):
+                f.write("%.2f %s\n" % (q / 100.0, " ".join(
+                    "%.3f" % statistics.median(r["read_latency_pct"][q] for r in runs
+                                               if r["mode"] == m) for m in modes)))
+        if gnuplot(out, "cdf-" + s, common.replace("set style data histogram\n", "") +
+                   "set output 'cdf-%s.png'\nset title '%s: latency of the first read of each page "
+                   "after swap-out (CDF, median of runs; left is faster)'\n"
+                   "set logscale x\nset xlabel 'us'\nset ylabel 'fraction of pages'\n"
+                   "set yrange [0:1]\nplot for [i=2:%d] '%s' using i:1 with lines lw 2 "
+                   "title columnheader(i)\n" % (s, s, len(modes) + 1, dat)):
+            made.append("cdf-%s.png" % s)
     # Time per page for each pass.
     pages = [s for s in sorted(med) if s.startswith("page-")]
     modes = present([med[s].get("read_us_per_page", {}) for s in pages], res["modes"])
