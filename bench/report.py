@@ -198,12 +198,9 @@ def ratio_cell(v, b):
     return r
 
 
-def worst_ratio(v, b, higher_better=False):
-    """The worst case of v against b: its slowest repetition against b's
-    fastest (for throughput, its lowest against b's highest, as b / v so
-    that < 1 still means better)."""
-    if higher_better:
-        return max(b["reps"]) / min(v["reps"]) if min(v["reps"]) else None
+def worst_ratio(v, b):
+    """The worst case of time v against time b: v's slowest repetition
+    over b's fastest; None when b has a zero."""
     return max(v["reps"]) / min(b["reps"]) if min(b["reps"]) else None
 
 
@@ -310,7 +307,7 @@ def markdown(res):
                  "machine-check-safe copy: %s.  " % (
                      env.get("commit"), env.get("kernel"), env.get("qemu"),
                      env["vm"].get("dram_mib"), env["vm"].get("cxl_mib"),
-                     env["vm"].get("cxl_mode"), env.get("kernel_build"),
+                     env["vm"].get("cxl_mode"), env.get("kernel_build") or "unknown",
                      env.get("device_model"),
                      env.get("mc_copy")))
     lines.append("Medians of %d repetition(s), with the repetitions' range "
@@ -435,7 +432,7 @@ def plots(res, out):
                    "title columnheader(i)\n" % (s, s, len(modes) + 1, dat)):
             made.append("cdf-%s.png" % s)
     # Time per page for each pass.
-    pages = [s for s in sorted(med) if s.startswith("page-")]
+    pages = pages_of(med)
     modes = present([med[s].get("read_us_per_page", {}) for s in pages], res["modes"])
     cols = " ".join('"%s"' % m for m in modes)
     if pages and modes:
